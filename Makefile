@@ -1,0 +1,83 @@
+# integrationsd — see README.md. `make` builds build/integrationsd; `make run`; `make check`.
+CC      ?= cc
+PKGS    := libmicrohttpd jansson sqlite3 uuid libcrypto
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc/store -Isrc/api \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+# BUILD is the output folder: build (release) or build/asan (sanitizers).
+BUILD   ?= build
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRC      := $(wildcard src/*.c src/*/*.c)
+LIB_SRC  := $(filter-out src/main.c,$(SRC))
+MIGRATIONS := $(sort $(wildcard sql/*.sql))
+GEN      := $(BUILD)/gen/migrations.c
+OBJ      = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all asan run check deps test-deps unit api sdk suite clean bench
+all: $(BUILD)/integrationsd
+
+$(GEN): $(MIGRATIONS) scripts/embed-sql.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-sql.sh $(MIGRATIONS) > $@
+
+$(BUILD)/obj/gen/migrations.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libintegrationsd.a: $(OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/integrationsd: $(BUILD)/obj/src/main.o $(BUILD)/libintegrationsd.a
+	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libintegrationsd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libintegrationsd.a $(LDLIBS) -lcmocka -o $@
+
+# The sanitizer build lives in build/asan and runs the whole suite too.
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN)" build/asan/integrationsd
+
+deps:
+	sh scripts/deps.sh build
+
+test-deps:
+	sh scripts/deps.sh test
+
+run: deps
+	$(MAKE) all
+	./build/integrationsd --db ./integrationsd.db
+
+# --- tests ------------------------------------------------------------------------------
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do $$t; done
+
+api: $(BUILD)/integrationsd
+	INTEGRATIONSD_BIN=$(abspath $(BUILD)/integrationsd) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
+
+sdk: $(BUILD)/integrationsd
+	INTEGRATIONSD_BIN=$(abspath $(BUILD)/integrationsd) sh tests/sdk/run.sh
+
+# unit + black-box + SDK against one build
+suite: unit api sdk
+
+check: test-deps
+	$(MAKE) deps
+	$(MAKE) suite
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN)" suite
+
+bench: all
+	sh bench/run.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,35 @@
+/* What every API handler shares: configuration and storage. */
+#ifndef INTEGRATIONSD_APP_H
+#define INTEGRATIONSD_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "db.h"
+#include "router.h"
+
+/* A client of configured mode (--clients). */
+typedef struct client_credential {
+    char *client_id;
+    char secret_hash[65]; /* hex SHA-256 */
+} client_credential;
+
+typedef struct app {
+    const config *cfg;
+    db *db;
+    char default_base_url[128];  /* http://bind:port, used when the request has no Host */
+    client_credential *clients;  /* configured mode; NULL = open mode */
+    size_t client_count;
+} app;
+
+/* Parses cfg->clients into a->clients and registers them in the database (src/api/auth.c).
+ * Returns false after printing why. */
+bool auth_configure_clients(app *a);
+void auth_free_clients(app *a);
+
+/* The route table of the whole API (src/api/routes.c). */
+extern const route api_routes[];
+extern const size_t api_route_count;
+
+#endif

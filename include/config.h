@@ -1,0 +1,30 @@
+/* Command line and environment -> configuration. Pure: no file or socket is opened here. */
+#ifndef INTEGRATIONSD_CONFIG_H
+#define INTEGRATIONSD_CONFIG_H
+
+#include <stdio.h>
+
+#define INTEGRATIONSD_VERSION "0.1.0"
+
+typedef struct config {
+    const char *bind;            /* IPv4 or IPv6 literal */
+    long port;                   /* 0 = pick a free port */
+    const char *db_path;         /* file path or ":memory:" */
+    const char *public_url;      /* NULL = built from the request's Host */
+    const char *clients;         /* "id:secret,id:secret"; NULL = open mode */
+    long token_ttl;              /* seconds */
+    long max_body;               /* bytes */
+    long max_integrations;       /* per store */
+} config;
+
+typedef enum {
+    CONFIG_RUN = 0,        /* serve */
+    CONFIG_EXIT_OK = 1,    /* --help / --version printed */
+    CONFIG_EXIT_USAGE = 2  /* bad flag or value; message printed */
+} config_result;
+
+/* Fills cfg from defaults, then INTEGRATIONSD_* variables of envp, then argv (flags win).
+ * Messages go to out (--help, --version) or err (one line per problem). */
+config_result config_load(config *cfg, int argc, char **argv, char **envp, FILE *out, FILE *err);
+
+#endif

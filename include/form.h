@@ -1,0 +1,12 @@
+/* application/x-www-form-urlencoded bodies. Pure. */
+#ifndef INTEGRATIONSD_FORM_H
+#define INTEGRATIONSD_FORM_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Decodes "a=1&b=x+y" into {"a":"1","b":"x y"} (the first of repeated keys wins).
+ * NULL when a %-escape is malformed or a value is not UTF-8. */
+json_t *form_parse(const char *body, size_t len);
+
+#endif

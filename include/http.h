@@ -1,0 +1,55 @@
+/* libmicrohttpd glue: request bodies with a size limit, JSON responses, CORS, request ids.
+ * Knows nothing of integrations: handlers come from the route table given to http_start. */
+#ifndef INTEGRATIONSD_HTTP_H
+#define INTEGRATIONSD_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "router.h"
+
+typedef struct http_server http_server;
+
+typedef struct http_request {
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    const char *body;      /* NUL-terminated; NULL when there was none */
+    size_t body_len;
+    route_params params;
+} http_request;
+
+typedef struct http_response {
+    int status;
+    json_t *json;          /* owned; NULL = no body (204) */
+} http_response;
+
+typedef void (*http_handler)(void *app, const http_request *req, http_response *res);
+
+typedef struct http_options {
+    const char *bind;
+    unsigned port;
+    size_t max_body;
+    unsigned threads;
+    const route *routes;
+    size_t route_count;
+    void *app;
+} http_options;
+
+http_server *http_start(const http_options *opt);
+/* The port actually bound (useful with port 0). */
+unsigned http_port(const http_server *s);
+/* Stops accepting, finishes requests in flight, frees everything. */
+void http_stop(http_server *s);
+
+/* Header or query value of the request, NULL when absent. */
+const char *http_header(const http_request *req, const char *name);
+const char *http_query(const http_request *req, const char *name);
+
+/* Sets an error response with one error object. */
+void http_error(http_response *res, int status, const char *title, const char *detail, const char *source);
+/* Sets a response whose body is json (stolen). */
+void http_json(http_response *res, int status, json_t *json);
+
+#endif

@@ -1,0 +1,13 @@
+/* Wall-clock time in milliseconds and its ISO 8601 rendering (spec §1). */
+#ifndef INTEGRATIONSD_TIMESTAMP_H
+#define INTEGRATIONSD_TIMESTAMP_H
+
+#include <stdint.h>
+
+#define TIMESTAMP_LEN 25 /* "2018-04-30T09:35:32.202Z" + NUL */
+
+int64_t now_ms(void);
+/* Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" into out (TIMESTAMP_LEN bytes). */
+void timestamp_format(int64_t ms, char out[TIMESTAMP_LEN]);
+
+#endif

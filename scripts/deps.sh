@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian packages a step needs, only those missing: `deps.sh build` or `deps.sh test`.
+set -eu
+build="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev uuid-dev libssl-dev"
+test="$build libcmocka-dev python3-pytest python3-requests nodejs npm"
+case "${1:-build}" in
+    build) wanted=$build ;;
+    test) wanted=$test ;;
+    *) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $wanted; do
+    # node/npm may come from elsewhere than Debian (e.g. a preinstalled Node.js): accept the commands
+    case $p in nodejs) command -v node >/dev/null 2>&1 && continue ;; npm) command -v npm >/dev/null 2>&1 && continue ;; esac
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -q
+# shellcheck disable=SC2086
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing

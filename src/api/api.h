@@ -1,0 +1,48 @@
+/* Helpers shared by the API handlers (src/api only). */
+#ifndef INTEGRATIONSD_API_H
+#define INTEGRATIONSD_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "app.h"
+#include "http.h"
+#include "ids.h"
+#include "pagination.h"
+
+#define BASE_URL_MAX 512
+
+/* Checks the bearer token (spec §2.2). On success fills store_id and returns true; otherwise
+ * the response holds the 401 or 403 and it returns false. */
+bool api_authenticate(app *a, const http_request *req, http_response *res, char store_id[UUID_STR_LEN]);
+
+/* Parses the body as JSON whatever its Content-Type. NULL (and a 400 in res) when it is not. */
+json_t *api_parse_json(const http_request *req, http_response *res);
+
+/* Absolute base URL for links: --public-url, else "http://" + Host, else the bind address. */
+void api_base_url(const app *a, const http_request *req, char out[BASE_URL_MAX]);
+
+/* Reads page[limit] and page[offset]; a 400 naming the bad parameters when they are invalid. */
+bool api_page(const http_request *req, http_response *res, page *p);
+
+/* Copies route parameter i as a lowercase UUID; false when it is not a UUID. */
+bool api_param_id(const http_request *req, size_t i, char out[UUID_STR_LEN]);
+
+/* 500 for a storage failure. */
+void api_storage_error(http_response *res);
+
+/* Handlers, one file per resource. */
+void api_token(void *app, const http_request *req, http_response *res);
+void api_health(void *app, const http_request *req, http_response *res);
+void api_integration_create(void *app, const http_request *req, http_response *res);
+void api_integration_list(void *app, const http_request *req, http_response *res);
+void api_integration_get(void *app, const http_request *req, http_response *res);
+void api_integration_update(void *app, const http_request *req, http_response *res);
+void api_integration_delete(void *app, const http_request *req, http_response *res);
+void api_integration_attributes(void *app, const http_request *req, http_response *res);
+void api_store_logs(void *app, const http_request *req, http_response *res);
+void api_integration_logs(void *app, const http_request *req, http_response *res);
+void api_integration_jobs(void *app, const http_request *req, http_response *res);
+void api_job_logs(void *app, const http_request *req, http_response *res);
+
+#endif

@@ -1,0 +1,245 @@
+/* POST /oauth/access_token and bearer checks (spec §2). */
+#include <ctype.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "api.h"
+#include "errors.h"
+#include "form.h"
+
+#define TOKEN_MAX_LEN 256
+
+/* Secrets are kept as hex SHA-256, never in clear. */
+static void secret_hash(const char *secret, char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[32];
+    unsigned int md_len = 0;
+    EVP_Digest(secret, strlen(secret), md, &md_len, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+static bool hashes_equal(const char *a, const char *b)
+{
+    return CRYPTO_memcmp(a, b, 64) == 0;
+}
+
+bool auth_configure_clients(app *a)
+{
+    const char *spec = a->cfg->clients;
+    if (!spec)
+        return true;
+    size_t n = 1;
+    for (const char *p = spec; *p; p++)
+        n += *p == ',';
+    a->clients = calloc(n, sizeof *a->clients);
+    char *copy = strdup(spec);
+    bool ok = a->clients && copy;
+    char *save = NULL;
+    for (char *pair = ok ? strtok_r(copy, ",", &save) : NULL; ok && pair; pair = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(pair, ':');
+        if (!colon) { /* config_load has checked the syntax; this is defence only */
+            ok = false;
+            break;
+        }
+        *colon = '\0';
+        client_credential *c = &a->clients[a->client_count++];
+        c->client_id = strdup(pair);
+        secret_hash(colon + 1, c->secret_hash);
+        ok = c->client_id && db_client_configure(a->db, c->client_id, c->secret_hash) == DB_OK;
+    }
+    free(copy);
+    if (!ok)
+        fprintf(stderr, "integrationsd: cannot register the configured clients\n");
+    return ok;
+}
+
+void auth_free_clients(app *a)
+{
+    for (size_t i = 0; i < a->client_count; i++)
+        free(a->clients[i].client_id);
+    free(a->clients);
+    a->clients = NULL;
+    a->client_count = 0;
+}
+
+static const client_credential *configured_client(const app *a, const char *client_id)
+{
+    for (size_t i = 0; i < a->client_count; i++)
+        if (strcmp(a->clients[i].client_id, client_id) == 0)
+            return &a->clients[i];
+    return NULL;
+}
+
+/* The token request as an object of strings, from a form or a JSON body. */
+static json_t *token_request(const http_request *req, http_response *res)
+{
+    const char *p = req->body ? req->body : "";
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '{')
+        return api_parse_json(req, res);
+    json_t *form = form_parse(req->body ? req->body : "", req->body_len);
+    if (!form)
+        http_error(res, 400, "Bad Request", "Request body is not valid application/x-www-form-urlencoded data.", NULL);
+    return form;
+}
+
+static const char *field(const json_t *request, const char *key)
+{
+    const char *v = json_string_value(json_object_get(request, key));
+    return v && v[0] ? v : NULL;
+}
+
+static void unauthorized(http_response *res, const char *detail)
+{
+    http_error(res, 401, "Unauthorized", detail, NULL);
+}
+
+/* Checks the client and finds its store. false with a 401 (or 500) in res when refused. */
+static bool admit_client(app *a, const char *client_id, const char *secret, grant_type grant, http_response *res,
+                         char store_id[UUID_STR_LEN])
+{
+    char hash[65] = "";
+    if (secret)
+        secret_hash(secret, hash);
+    if (a->clients) {
+        const client_credential *c = configured_client(a, client_id);
+        if (!c || (grant == GRANT_CLIENT_CREDENTIALS && !hashes_equal(c->secret_hash, hash))) {
+            unauthorized(res, "The client credentials are invalid.");
+            return false;
+        }
+    }
+    client_row row;
+    if (db_client_ensure(a->db, client_id, secret ? hash : NULL, &row) != DB_OK) {
+        api_storage_error(res);
+        return false;
+    }
+    if (grant == GRANT_CLIENT_CREDENTIALS && !a->clients) {
+        /* Open mode: the first secret presented for a client_id is its secret from then on. */
+        if (!row.has_secret) {
+            db_status claimed = db_client_claim_secret(a->db, client_id, hash);
+            if (claimed == DB_OK)
+                memcpy(row.secret_hash, hash, sizeof row.secret_hash);
+            else if (claimed != DB_NOT_FOUND || db_client_ensure(a->db, client_id, NULL, &row) != DB_OK) {
+                api_storage_error(res); /* DB_NOT_FOUND: another request claimed it first; re-read */
+                return false;
+            }
+        }
+        if (!hashes_equal(row.secret_hash, hash)) {
+            unauthorized(res, "The client credentials are invalid.");
+            return false;
+        }
+    }
+    memcpy(store_id, row.store_id, UUID_STR_LEN);
+    return true;
+}
+
+void api_token(void *ctx, const http_request *req, http_response *res)
+{
+    app *a = ctx;
+    json_t *request = token_request(req, res);
+    if (!request)
+        return;
+    const char *grant_name = field(request, "grant_type");
+    const char *client_id = field(request, "client_id");
+    const char *secret = field(request, "client_secret");
+    grant_type grant;
+    char store_id[UUID_STR_LEN], token[TOKEN_STR_LEN];
+
+    if (!grant_name)
+        unauthorized(res, "grant_type is required.");
+    else if (strcmp(grant_name, "client_credentials") != 0 && strcmp(grant_name, "implicit") != 0)
+        unauthorized(res, "grant_type must be client_credentials or implicit.");
+    else if (!client_id)
+        unauthorized(res, "client_id is required.");
+    else if ((grant = strcmp(grant_name, "implicit") == 0 ? GRANT_IMPLICIT : GRANT_CLIENT_CREDENTIALS),
+             grant == GRANT_CLIENT_CREDENTIALS && !secret)
+        unauthorized(res, "client_secret is required for the client_credentials grant.");
+    else if (!admit_client(a, client_id, secret, grant, res, store_id))
+        ; /* res holds the refusal */
+    else if (!token_new(token))
+        http_error(res, 500, "Internal Server Error", "No randomness available for a token.", NULL);
+    else {
+        int64_t expires = (int64_t)time(NULL) + a->cfg->token_ttl;
+        if (db_token_insert(a->db, token, client_id, store_id, grant, expires) != DB_OK)
+            api_storage_error(res);
+        else
+            http_json(res, 200,
+                      json_pack("{s:I, s:s, s:I, s:s, s:s}", "expires", (json_int_t)expires, "identifier", grant_name,
+                                "expires_in", (json_int_t)a->cfg->token_ttl, "access_token", token, "token_type",
+                                "Bearer"));
+    }
+    json_decref(request);
+}
+
+/* The token of "Authorization: Bearer <t>" (any case, optional colon) or "Bearer: <t>". */
+static const char *bearer_token(const http_request *req)
+{
+    const char *h = http_header(req, "Authorization");
+    if (h) {
+        while (*h == ' ' || *h == '\t')
+            h++;
+        if (strncasecmp(h, "bearer", 6) != 0)
+            return NULL;
+        h += 6;
+        if (*h == ':')
+            h++;
+        if (*h != ' ' && *h != '\t')
+            return NULL;
+        while (*h == ' ' || *h == '\t')
+            h++;
+        return *h ? h : NULL;
+    }
+    h = http_header(req, "Bearer");
+    return h && *h ? h : NULL;
+}
+
+static void invalid_token(http_response *res, const char *detail)
+{
+    http_error(res, 401, "Unable to validate access token", detail, NULL);
+}
+
+bool api_authenticate(app *a, const http_request *req, http_response *res, char store_id[UUID_STR_LEN])
+{
+    const char *token = bearer_token(req);
+    token_row row;
+    if (!token) {
+        invalid_token(res, "An access token is required: send Authorization: Bearer <token>.");
+        return false;
+    }
+    if (strlen(token) > TOKEN_MAX_LEN) {
+        invalid_token(res, "The access token is not valid.");
+        return false;
+    }
+    switch (db_token_find(a->db, token, &row)) {
+    case DB_OK:
+        break;
+    case DB_NOT_FOUND:
+        invalid_token(res, "The access token is not valid.");
+        return false;
+    default:
+        api_storage_error(res);
+        return false;
+    }
+    if (row.expires <= (int64_t)time(NULL)) {
+        invalid_token(res, "The access token has expired.");
+        return false;
+    }
+    if (row.grant == GRANT_IMPLICIT) {
+        http_error(res, 403, "Forbidden", "An implicit token cannot access integrations; use client_credentials.",
+                   NULL);
+        return false;
+    }
+    memcpy(store_id, row.store_id, UUID_STR_LEN);
+    return true;
+}

@@ -1,0 +1,76 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "errors.h"
+
+json_t *api_parse_json(const http_request *req, http_response *res)
+{
+    json_error_t err;
+    json_t *doc = json_loadb(req->body ? req->body : "", req->body_len, 0, &err);
+    if (!doc) {
+        char detail[JSON_ERROR_TEXT_LENGTH + 96];
+        snprintf(detail, sizeof detail, "Request body is not valid JSON: %s at line %d column %d", err.text, err.line,
+                 err.column);
+        http_error(res, 400, "Bad Request", detail, NULL);
+    }
+    return doc;
+}
+
+void api_base_url(const app *a, const http_request *req, char out[BASE_URL_MAX])
+{
+    if (a->cfg->public_url) {
+        int len = (int)strlen(a->cfg->public_url);
+        while (len > 0 && a->cfg->public_url[len - 1] == '/')
+            len--;
+        snprintf(out, BASE_URL_MAX, "%.*s", len, a->cfg->public_url);
+        return;
+    }
+    const char *host = http_header(req, "Host");
+    if (host && host[0] && strlen(host) < BASE_URL_MAX - 16)
+        snprintf(out, BASE_URL_MAX, "http://%s", host);
+    else
+        snprintf(out, BASE_URL_MAX, "%s", a->default_base_url);
+}
+
+bool api_page(const http_request *req, http_response *res, page *p)
+{
+    json_t *errors = json_array();
+    if (!page_parse_limit(http_query(req, "page[limit]"), &p->limit))
+        errors_add(errors, 400, "Bad Request", "page[limit] must be a non-negative integer.", "page[limit]");
+    if (!page_parse_offset(http_query(req, "page[offset]"), &p->offset))
+        errors_add(errors, 400, "Bad Request", "page[offset] must be a non-negative integer.", "page[offset]");
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return true;
+    }
+    http_json(res, 400, errors_document(errors));
+    return false;
+}
+
+bool api_param_id(const http_request *req, size_t i, char out[UUID_STR_LEN])
+{
+    const route_param *p = &req->params.v[i];
+    if (i >= req->params.count || !id_is_uuid(p->ptr, p->len))
+        return false;
+    for (size_t k = 0; k < p->len; k++)
+        out[k] = (char)tolower((unsigned char)p->ptr[k]);
+    out[p->len] = '\0';
+    return true;
+}
+
+void api_storage_error(http_response *res)
+{
+    http_error(res, 500, "Internal Server Error", "The database could not complete the request.", NULL);
+}
+
+void api_health(void *ctx, const http_request *req, http_response *res)
+{
+    (void)req;
+    app *a = ctx;
+    if (a->db)
+        http_json(res, 200, json_pack("{s:s}", "status", "ok"));
+    else
+        http_error(res, 503, "Service Unavailable", "The database is not open.", NULL);
+}

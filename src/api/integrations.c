@@ -1,0 +1,182 @@
+/* /v2/integrations: create, list, get, update, delete, attributes (spec §4). */
+#include <stdio.h>
+
+#include "api.h"
+#include "errors.h"
+#include "timestamp.h"
+
+static void not_found(http_response *res)
+{
+    http_error(res, 404, "Integration not found", "No integration with this id exists in the store.", NULL);
+}
+
+static void render_one(app *a, const http_request *req, http_response *res, int status, const integration *it)
+{
+    char base[BASE_URL_MAX];
+    api_base_url(a, req, base);
+    http_json(res, status, json_pack("{s:o}", "data", integration_render(it, base)));
+}
+
+static void reject(http_response *res, json_t *errors)
+{
+    http_json(res, 400, errors_document(json_incref(errors)));
+}
+
+void api_integration_create(void *ctx, const http_request *req, http_response *res)
+{
+    app *a = ctx;
+    char store_id[UUID_STR_LEN];
+    if (!api_authenticate(a, req, res, store_id))
+        return;
+    json_t *body = api_parse_json(req, res);
+    if (!body)
+        return;
+    json_t *errors = json_array();
+    integration it = {0};
+    if (!integration_from_create(body, errors, &it)) {
+        reject(res, errors);
+        goto out;
+    }
+    id_new(it.id);
+    it.created_at_ms = it.updated_at_ms = now_ms();
+    switch (db_integration_insert(a->db, store_id, &it, a->cfg->max_integrations)) {
+    case DB_OK:
+        render_one(a, req, res, 201, &it);
+        break;
+    case DB_LIMIT: {
+        char title[96];
+        snprintf(title, sizeof title, "You have reached the integration limit of %ld", a->cfg->max_integrations);
+        http_error(res, 400, title, "Delete an integration before creating another.", NULL);
+        break;
+    }
+    default:
+        api_storage_error(res);
+    }
+out:
+    integration_clear(&it);
+    json_decref(errors);
+    json_decref(body);
+}
+
+typedef struct list_ctx {
+    json_t *data;
+    const char *base;
+} list_ctx;
+
+static void append_rendered(const integration *it, void *ctx)
+{
+    list_ctx *l = ctx;
+    json_array_append_new(l->data, integration_render(it, l->base));
+}
+
+void api_integration_list(void *ctx, const http_request *req, http_response *res)
+{
+    app *a = ctx;
+    char store_id[UUID_STR_LEN], base[BASE_URL_MAX], list_url[BASE_URL_MAX + 32];
+    page p;
+    if (!api_authenticate(a, req, res, store_id) || !api_page(req, res, &p))
+        return;
+    api_base_url(a, req, base);
+    snprintf(list_url, sizeof list_url, "%s/v2/integrations", base);
+    list_ctx l = {json_array(), base};
+    long total = 0;
+    if (db_integration_list(a->db, store_id, p.limit, p.offset, append_rendered, &l, &total) != DB_OK) {
+        json_decref(l.data);
+        api_storage_error(res);
+        return;
+    }
+    http_json(res, 200, page_envelope(l.data, &p, total, list_url));
+}
+
+/* Authenticates and loads the integration of the path; false with the answer in res. */
+static bool load_integration(app *a, const http_request *req, http_response *res, char store_id[UUID_STR_LEN],
+                             integration *it)
+{
+    char id[UUID_STR_LEN];
+    if (!api_authenticate(a, req, res, store_id))
+        return false;
+    if (!api_param_id(req, 0, id)) {
+        not_found(res);
+        return false;
+    }
+    switch (db_integration_get(a->db, store_id, id, it)) {
+    case DB_OK:
+        return true;
+    case DB_NOT_FOUND:
+        not_found(res);
+        return false;
+    default:
+        api_storage_error(res);
+        return false;
+    }
+}
+
+void api_integration_get(void *ctx, const http_request *req, http_response *res)
+{
+    app *a = ctx;
+    char store_id[UUID_STR_LEN];
+    integration it = {0};
+    if (load_integration(a, req, res, store_id, &it))
+        render_one(a, req, res, 200, &it);
+    integration_clear(&it);
+}
+
+void api_integration_update(void *ctx, const http_request *req, http_response *res)
+{
+    app *a = ctx;
+    char store_id[UUID_STR_LEN];
+    integration stored = {0}, merged = {0};
+    json_t *body = NULL, *errors = json_array();
+    if (!load_integration(a, req, res, store_id, &stored) || !(body = api_parse_json(req, res)))
+        goto out;
+    if (!integration_from_update(body, &stored, stored.id, errors, &merged)) {
+        reject(res, errors);
+        goto out;
+    }
+    int64_t now = now_ms();
+    merged.updated_at_ms = now > stored.updated_at_ms ? now : stored.updated_at_ms + 1;
+    switch (db_integration_update(a->db, store_id, &merged)) {
+    case DB_OK:
+        render_one(a, req, res, 200, &merged);
+        break;
+    case DB_NOT_FOUND: /* deleted meanwhile */
+        not_found(res);
+        break;
+    default:
+        api_storage_error(res);
+    }
+out:
+    integration_clear(&stored);
+    integration_clear(&merged);
+    json_decref(errors);
+    json_decref(body);
+}
+
+void api_integration_delete(void *ctx, const http_request *req, http_response *res)
+{
+    app *a = ctx;
+    char store_id[UUID_STR_LEN], id[UUID_STR_LEN];
+    if (!api_authenticate(a, req, res, store_id))
+        return;
+    if (!api_param_id(req, 0, id)) {
+        not_found(res);
+        return;
+    }
+    switch (db_integration_delete(a->db, store_id, id)) {
+    case DB_OK:
+        http_json(res, 200, json_pack("{s:{s:s, s:s}}", "data", "type", "integration", "id", id));
+        break;
+    case DB_NOT_FOUND:
+        not_found(res);
+        break;
+    default:
+        api_storage_error(res);
+    }
+}
+
+void api_integration_attributes(void *ctx, const http_request *req, http_response *res)
+{
+    char store_id[UUID_STR_LEN];
+    if (api_authenticate(ctx, req, res, store_id))
+        http_json(res, 200, integration_attributes());
+}

@@ -1,0 +1,193 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "address.h"
+
+typedef enum { OPT_PATH, OPT_INTEGER, OPT_ADDRESS, OPT_URL, OPT_CLIENTS } option_kind;
+
+typedef struct option_def {
+    const char *name; /* flag without "--"; env var is INTEGRATIONSD_ + NAME with '-' -> '_' */
+    option_kind kind;
+    size_t offset;    /* of the field in config */
+    long min, max;    /* OPT_INTEGER */
+    const char *arg;
+    const char *help;
+} option_def;
+
+#define FIELD(f) offsetof(config, f)
+
+static const option_def options[] = {
+    {"bind", OPT_ADDRESS, FIELD(bind), 0, 0, "ADDR", "IP address to listen on (default 127.0.0.1)"},
+    {"port", OPT_INTEGER, FIELD(port), 0, 65535, "N", "TCP port; 0 picks a free one (default 8080)"},
+    {"db", OPT_PATH, FIELD(db_path), 0, 0, "PATH", "SQLite database file, or :memory: (default ./integrationsd.db)"},
+    {"public-url", OPT_URL, FIELD(public_url), 0, 0, "URL", "base URL for links (default: from the Host header)"},
+    {"clients", OPT_CLIENTS, FIELD(clients), 0, 0, "ID:SECRET[,…]", "only these clients get tokens (default: open mode)"},
+    {"token-ttl", OPT_INTEGER, FIELD(token_ttl), 1, 315360000, "SECONDS", "access token lifetime (default 3600)"},
+    {"max-body", OPT_INTEGER, FIELD(max_body), 1, 1073741824, "BYTES", "largest request body (default 1048576)"},
+    {"max-integrations", OPT_INTEGER, FIELD(max_integrations), 1, 1000000, "N", "integrations per store (default 100)"},
+};
+
+#define OPTION_COUNT (sizeof options / sizeof options[0])
+
+static bool valid_clients(const char *s)
+{
+    /* id:secret pairs separated by commas; neither part empty, the id without ':'. */
+    while (*s) {
+        size_t pair = strcspn(s, ",");
+        const char *colon = memchr(s, ':', pair);
+        if (!colon || colon == s || colon == s + pair - 1)
+            return false;
+        s += pair;
+        if (*s == ',' && *++s == '\0')
+            return false;
+    }
+    return true;
+}
+
+static bool parse_integer(const char *s, long min, long max, long *out)
+{
+    if (!((*s >= '0' && *s <= '9') || (*s == '-' && s[1])))
+        return false;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Validates value and stores it; prints one line to err and returns false when it is bad. */
+static bool set_option(config *cfg, const option_def *o, const char *value, const char *origin, FILE *err)
+{
+    void *field = (char *)cfg + o->offset;
+    bool ok = true;
+    const char *expected = "";
+    switch (o->kind) {
+    case OPT_PATH:
+        ok = value[0] != '\0';
+        expected = "a non-empty path";
+        break;
+    case OPT_INTEGER:
+        ok = parse_integer(value, o->min, o->max, (long *)field);
+        expected = "an integer in range";
+        break;
+    case OPT_ADDRESS: {
+        unsigned char buf[sizeof(struct in6_addr)];
+        ok = inet_pton(AF_INET, value, buf) == 1 || inet_pton(AF_INET6, value, buf) == 1;
+        expected = "an IPv4 or IPv6 address such as 127.0.0.1 or ::1";
+        break;
+    }
+    case OPT_URL:
+        ok = http_url_is_valid(value);
+        expected = "an http:// or https:// URL";
+        break;
+    case OPT_CLIENTS:
+        ok = valid_clients(value);
+        expected = "ID:SECRET pairs separated by commas";
+        break;
+    }
+    if (!ok) {
+        if (o->kind == OPT_INTEGER)
+            fprintf(err, "integrationsd: invalid value for %s: \"%s\" (expected an integer from %ld to %ld)\n",
+                    origin, value, o->min, o->max);
+        else
+            fprintf(err, "integrationsd: invalid value for %s: \"%s\" (expected %s)\n", origin, value, expected);
+        return false;
+    }
+    if (o->kind != OPT_INTEGER)
+        *(const char **)field = value;
+    return true;
+}
+
+static void env_name(const option_def *o, char *out, size_t n)
+{
+    size_t i = (size_t)snprintf(out, n, "INTEGRATIONSD_");
+    for (const char *p = o->name; *p && i + 1 < n; p++)
+        out[i++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    out[i] = '\0';
+}
+
+static const char *env_lookup(char **envp, const char *name)
+{
+    size_t len = strlen(name);
+    for (char **e = envp; e && *e; e++)
+        if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+            return *e + len + 1;
+    return NULL;
+}
+
+static void print_help(FILE *out)
+{
+    fprintf(out, "Usage: integrationsd [options]\n"
+                 "A local clone of the Elastic Path Commerce Cloud Integrations API.\n\nOptions:\n");
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        char flag[64], env[64];
+        snprintf(flag, sizeof flag, "--%s %s", options[i].name, options[i].arg);
+        env_name(&options[i], env, sizeof env);
+        fprintf(out, "  %-36s %s [%s]\n", flag, options[i].help, env);
+    }
+    fprintf(out, "  %-36s %s\n  %-36s %s\n", "--help", "show this help", "--version", "show the version");
+}
+
+config_result config_load(config *cfg, int argc, char **argv, char **envp, FILE *out, FILE *err)
+{
+    *cfg = (config){
+        .bind = "127.0.0.1",
+        .port = 8080,
+        .db_path = "./integrationsd.db",
+        .token_ttl = 3600,
+        .max_body = 1048576,
+        .max_integrations = 100,
+    };
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        char name[64];
+        env_name(&options[i], name, sizeof name);
+        const char *v = env_lookup(envp, name);
+        if (v && !set_option(cfg, &options[i], v, name, err))
+            return CONFIG_EXIT_USAGE;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            print_help(out);
+            return CONFIG_EXIT_OK;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            fprintf(out, "integrationsd %s\n", INTEGRATIONSD_VERSION);
+            return CONFIG_EXIT_OK;
+        }
+        const option_def *o = NULL;
+        const char *value = NULL;
+        if (strncmp(arg, "--", 2) == 0) {
+            size_t len = strcspn(arg + 2, "=");
+            for (size_t k = 0; k < OPTION_COUNT && !o; k++)
+                if (strlen(options[k].name) == len && strncmp(arg + 2, options[k].name, len) == 0)
+                    o = &options[k];
+            if (o && arg[2 + len] == '=')
+                value = arg + 3 + len;
+        }
+        if (!o) {
+            fprintf(err, "integrationsd: unknown option \"%s\" (see --help)\n", arg);
+            return CONFIG_EXIT_USAGE;
+        }
+        if (!value) {
+            if (i + 1 >= argc) {
+                fprintf(err, "integrationsd: option --%s needs a value (%s)\n", o->name, o->arg);
+                return CONFIG_EXIT_USAGE;
+            }
+            value = argv[++i];
+        }
+        char origin[64];
+        snprintf(origin, sizeof origin, "--%s", o->name);
+        if (!set_option(cfg, o, value, origin, err))
+            return CONFIG_EXIT_USAGE;
+    }
+    return CONFIG_RUN;
+}

@@ -1,0 +1,296 @@
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "errors.h"
+#include "ids.h"
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    http_options opt;
+    unsigned port;
+};
+
+/* Per-request state kept by libmicrohttpd between the calls of one request. */
+typedef struct request_state {
+    char *body;
+    size_t len;
+    size_t cap;
+    bool too_large;
+} request_state;
+
+static const char default_allow_headers[] =
+    "authorization, content-type, accept, x-moltin-request-id, x-moltin-currency, x-moltin-customer-token, "
+    "x-moltin-language, x-moltin-locale, x-moltin-channel, x-moltin-sdk-language, x-moltin-sdk-version, "
+    "x-moltin-settings-calculation-method, ep-channel, ep-context-tag";
+
+static const char fallback_500[] =
+    "{\"errors\":[{\"status\":500,\"title\":\"Internal Server Error\",\"detail\":\"The response could not be built.\"}]}";
+
+const char *http_header(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void http_json(http_response *res, int status, json_t *json)
+{
+    json_decref(res->json);
+    res->status = status;
+    res->json = json;
+}
+
+void http_error(http_response *res, int status, const char *title, const char *detail, const char *source)
+{
+    http_json(res, status, error_document(status, title, detail, source));
+}
+
+/* Adds what every response carries: request id and CORS. */
+static void add_common_headers(struct MHD_Connection *conn, struct MHD_Response *r)
+{
+    char request_id[UUID_STR_LEN];
+    id_new(request_id);
+    MHD_add_response_header(r, "X-Moltin-Request-Id", request_id);
+    const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", origin ? origin : "*");
+    if (origin)
+        MHD_add_response_header(r, "Vary", "Origin");
+    MHD_add_response_header(r, "Access-Control-Expose-Headers", "X-Moltin-Request-Id");
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, http_response *res, const char *allow)
+{
+    struct MHD_Response *r;
+    if (res->json) {
+        char *text = json_dumps(res->json, JSON_COMPACT);
+        if (text) {
+            r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+        } else {
+            res->status = 500;
+            r = MHD_create_response_from_buffer(sizeof fallback_500 - 1, (void *)fallback_500,
+                                                MHD_RESPMEM_PERSISTENT);
+        }
+        MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    } else {
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r)
+        return MHD_NO;
+    add_common_headers(conn, r);
+    if (allow)
+        MHD_add_response_header(r, "Allow", allow);
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    json_decref(res->json);
+    res->json = NULL;
+    return ok;
+}
+
+static enum MHD_Result send_preflight(struct MHD_Connection *conn)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    add_common_headers(conn, r);
+    const char *req_headers = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Headers");
+    MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+    MHD_add_response_header(r, "Access-Control-Allow-Headers", req_headers ? req_headers : default_allow_headers);
+    MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+    enum MHD_Result ok = MHD_queue_response(conn, MHD_HTTP_NO_CONTENT, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result send_too_large(struct MHD_Connection *conn, size_t max_body)
+{
+    char detail[128];
+    snprintf(detail, sizeof detail, "The request body is larger than the limit of %zu bytes.", max_body);
+    http_response res = {0};
+    http_error(&res, 413, "Payload Too Large", detail, NULL);
+    return send_response(conn, &res, NULL);
+}
+
+/* Appends a chunk of the body, or switches to discarding once the limit is passed. */
+static void take_body(request_state *st, const char *data, size_t size, size_t max_body)
+{
+    if (st->too_large)
+        return;
+    if (size > max_body - st->len) {
+        st->too_large = true;
+        free(st->body);
+        st->body = NULL;
+        st->len = st->cap = 0;
+        return;
+    }
+    if (st->len + size + 1 > st->cap) {
+        size_t cap = st->cap ? st->cap : 1024;
+        while (cap < st->len + size + 1)
+            cap *= 2;
+        char *grown = realloc(st->body, cap);
+        if (!grown) {
+            st->too_large = true; /* cannot hold it: answer as an oversized body */
+            return;
+        }
+        st->body = grown;
+        st->cap = cap;
+    }
+    memcpy(st->body + st->len, data, size);
+    st->len += size;
+    st->body[st->len] = '\0';
+}
+
+static enum MHD_Result dispatch(http_server *s, struct MHD_Connection *conn, const char *url, const char *method,
+                                request_state *st)
+{
+    if (st->too_large)
+        return send_too_large(conn, s->opt.max_body);
+    if (strcmp(method, "OPTIONS") == 0)
+        return send_preflight(conn);
+
+    http_request req = {.conn = conn, .method = method, .path = url, .body = st->body, .body_len = st->len};
+    http_response res = {0};
+    const route *found = NULL;
+    char allow[ROUTE_ALLOW_LEN];
+    char detail[256];
+    switch (router_match(s->opt.routes, s->opt.route_count, method, url, &found, &req.params, allow)) {
+    case ROUTE_FOUND:
+        ((http_handler)found->handler)(s->opt.app, &req, &res);
+        if (res.status == 0)
+            http_error(&res, 500, "Internal Server Error", "The request could not be handled.", NULL);
+        return send_response(conn, &res, NULL);
+    case ROUTE_NO_METHOD:
+        snprintf(detail, sizeof detail, "Method %.16s is not allowed for %.200s", method, url);
+        http_error(&res, 405, "Method Not Allowed", detail, NULL);
+        return send_response(conn, &res, allow);
+    case ROUTE_NO_PATH:
+    default:
+        snprintf(detail, sizeof detail, "No route for %.16s %.200s", method, url);
+        http_error(&res, 404, "Not Found", detail, NULL);
+        return send_response(conn, &res, NULL);
+    }
+}
+
+static bool announces_too_much(struct MHD_Connection *conn, size_t max_body)
+{
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    return cl && strtoull(cl, NULL, 10) > max_body;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    http_server *s = cls;
+    request_state *st = *con_cls;
+    if (!st) {
+        /* First call: headers only. Answering here would make libmicrohttpd close the
+         * connection, so we answer on a later call, except for a body announced too large
+         * by a client that waits for "100 Continue": it gets 413 without sending the body. */
+        st = calloc(1, sizeof *st);
+        if (!st)
+            return MHD_NO;
+        *con_cls = st;
+        if (announces_too_much(conn, s->opt.max_body)) {
+            st->too_large = true;
+            const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+            if (expect && strcasecmp(expect, "100-continue") == 0)
+                return send_too_large(conn, s->opt.max_body);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        take_body(st, upload_data, *upload_data_size, s->opt.max_body);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    return dispatch(s, conn, url, method, st);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    request_state *st = *con_cls;
+    if (st) {
+        free(st->body);
+        free(st);
+        *con_cls = NULL;
+    }
+}
+
+static void log_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("integrationsd: http: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+http_server *http_start(const http_options *opt)
+{
+    http_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->opt = *opt;
+
+    struct sockaddr_in v4 = {0};
+    struct sockaddr_in6 v6 = {0};
+    const struct sockaddr *addr;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (inet_pton(AF_INET, opt->bind, &v4.sin_addr) == 1) {
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons((uint16_t)opt->port);
+        addr = (const struct sockaddr *)&v4;
+    } else if (inet_pton(AF_INET6, opt->bind, &v6.sin6_addr) == 1) {
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons((uint16_t)opt->port);
+        addr = (const struct sockaddr *)&v6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        fprintf(stderr, "integrationsd: cannot bind to %s: not an IP address\n", opt->bind);
+        free(s);
+        return NULL;
+    }
+
+    s->daemon = MHD_start_daemon(flags, (uint16_t)opt->port, NULL, NULL, on_request, s,
+                                 MHD_OPTION_EXTERNAL_LOGGER, log_mhd_error, NULL, /* must come first */
+                                 MHD_OPTION_SOCK_ADDR, addr,
+                                 MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                                 MHD_OPTION_END);
+    if (!s->daemon) {
+        fprintf(stderr, "integrationsd: cannot listen on %s port %u (in use, or no permission)\n", opt->bind,
+                opt->port);
+        free(s);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : opt->port;
+    return s;
+}
+
+unsigned http_port(const http_server *s)
+{
+    return s->port;
+}
+
+void http_stop(http_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}

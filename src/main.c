@@ -1,0 +1,89 @@
+/* integrationsd: flags -> configuration, storage, HTTP server, signals, clean shutdown. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+
+static unsigned worker_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 2 ? 2 : n > 16 ? 16 : (unsigned)n;
+}
+
+static void format_base_url(char *out, size_t n, const char *bind, unsigned port)
+{
+    bool v6 = strchr(bind, ':') != NULL;
+    snprintf(out, n, "http://%s%s%s:%u", v6 ? "[" : "", bind, v6 ? "]" : "", port);
+}
+
+int main(int argc, char **argv, char **envp)
+{
+    config cfg;
+    switch (config_load(&cfg, argc, argv, envp, stdout, stderr)) {
+    case CONFIG_EXIT_OK:
+        return 0;
+    case CONFIG_EXIT_USAGE:
+        return 2;
+    case CONFIG_RUN:
+        break;
+    }
+
+    /* Signals are taken synchronously by the main thread: block them before any thread starts. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int status = 1;
+    http_server *server = NULL;
+    app a = {.cfg = &cfg};
+    a.db = db_open(cfg.db_path);
+    if (!a.db)
+        goto out;
+    db_token_purge(a.db, (int64_t)time(NULL));
+    if (!auth_configure_clients(&a))
+        goto out;
+    format_base_url(a.default_base_url, sizeof a.default_base_url, cfg.bind, (unsigned)cfg.port);
+
+    http_options opt = {
+        .bind = cfg.bind,
+        .port = (unsigned)cfg.port,
+        .max_body = (size_t)cfg.max_body,
+        .threads = worker_threads(),
+        .routes = api_routes,
+        .route_count = api_route_count,
+        .app = &a,
+    };
+    server = http_start(&opt);
+    if (!server)
+        goto out;
+    if (cfg.port == 0) /* the real port is known only now */
+        format_base_url(a.default_base_url, sizeof a.default_base_url, cfg.bind, http_port(server));
+
+    if (a.clients)
+        printf("mode: configured (%zu client%s)\n", a.client_count, a.client_count == 1 ? "" : "s");
+    else
+        printf("mode: open (any client_id/client_secret pair gets a token; first use creates its store)\n");
+    printf("listening on %s\n", a.default_base_url);
+    fflush(stdout);
+
+    int sig;
+    sigwait(&stop_signals, &sig);
+    printf("stopping on signal %d\n", sig);
+    fflush(stdout);
+    status = 0;
+out:
+    http_stop(server);
+    auth_free_clients(&a);
+    db_close(a.db);
+    return status;
+}

@@ -1,0 +1,468 @@
+#include "integration.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "address.h"
+#include "errors.h"
+#include "events.h"
+#include "timestamp.h"
+
+/* ---- configuration keys per integration type (spec §3 table, in its order) -------------- */
+
+typedef enum { CFG_STRING, CFG_URL, CFG_STOMP_ADDRESSES } cfg_kind;
+
+typedef struct cfg_key {
+    const char *name;
+    cfg_kind kind;
+    bool required;
+    bool masked; /* shown with all but the last 4 characters as '*' */
+} cfg_key;
+
+static const cfg_key webhook_keys[] = {
+    {"url", CFG_URL, true, false},
+    {"secret_key", CFG_STRING, false, false},
+};
+static const cfg_key sqs_keys[] = {
+    {"url", CFG_URL, true, false},
+    {"aws_access_key_id", CFG_STRING, true, true},
+    {"aws_secret_access_key", CFG_STRING, true, true},
+    {"region", CFG_STRING, true, false},
+};
+static const cfg_key stomp_keys[] = {
+    {"addresses", CFG_STOMP_ADDRESSES, true, false},
+    {"destination", CFG_STRING, true, false},
+    {"username", CFG_STRING, false, false},
+    {"password", CFG_STRING, false, true},
+};
+
+static const struct {
+    const char *name;
+    const cfg_key *keys;
+    size_t key_count;
+} types[INTEGRATION_TYPE_COUNT] = {
+    [INTEGRATION_WEBHOOK] = {"webhook", webhook_keys, sizeof webhook_keys / sizeof webhook_keys[0]},
+    [INTEGRATION_AWS_SQS] = {"aws_sqs", sqs_keys, sizeof sqs_keys / sizeof sqs_keys[0]},
+    [INTEGRATION_STOMP] = {"stomp", stomp_keys, sizeof stomp_keys / sizeof stomp_keys[0]},
+};
+
+const char *integration_type_name(integration_type t)
+{
+    return types[t].name;
+}
+
+bool integration_type_parse(const char *s, integration_type *out)
+{
+    for (int t = 0; t < INTEGRATION_TYPE_COUNT; t++) {
+        if (strcmp(s, types[t].name) == 0) {
+            *out = (integration_type)t;
+            return true;
+        }
+    }
+    return false;
+}
+
+void integration_clear(integration *it)
+{
+    free(it->name);
+    free(it->description);
+    json_decref(it->configuration);
+    json_decref(it->observes);
+    memset(it, 0, sizeof *it);
+}
+
+/* ---- error helpers: one per kind of validation failure ------------------------------------ */
+
+static const char *json_type_label(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "object";
+    case JSON_ARRAY: return "array";
+    case JSON_STRING: return "string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "boolean";
+    default: return "null";
+    }
+}
+
+static void fail(json_t *errors, const char *source, const char *detail, const char *title_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void fail(json_t *errors, const char *source, const char *detail, const char *title_fmt, ...)
+{
+    char *title = NULL;
+    va_list ap;
+    va_start(ap, title_fmt);
+    int n = vasprintf(&title, title_fmt, ap);
+    va_end(ap);
+    errors_add(errors, 400, n < 0 ? "Bad Request" : title, detail, source);
+    free(n < 0 ? NULL : title);
+}
+
+static void fail_missing(json_t *errors, const char *source, const char *key)
+{
+    char detail[256];
+    snprintf(detail, sizeof detail, "The property %s is required.", source);
+    fail(errors, source, detail, "Missing required property: %s", key);
+}
+
+static void fail_type(json_t *errors, const char *source, const json_t *got, const char *want)
+{
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s must be of type %s, not %s.", source, want, json_type_label(got));
+    fail(errors, source, detail, "Invalid type: %s (expected %s)", json_type_label(got), want);
+}
+
+static void fail_enum(json_t *errors, const char *source, const char *value)
+{
+    json_t *s = json_string(value);
+    char *quoted = json_dumps(s, JSON_ENCODE_ANY);
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s is not one of the accepted values.", source);
+    fail(errors, source, detail, "No enum match for: %s", quoted ? quoted : "\"\"");
+    free(quoted);
+    json_decref(s);
+}
+
+static void fail_short_string(json_t *errors, const char *source)
+{
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s must be at least 1 character long.", source);
+    fail(errors, source, detail, "String is too short (0 chars), minimum 1");
+}
+
+static void fail_format(json_t *errors, const char *source, const char *what)
+{
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s is not a valid %s.", source, what);
+    fail(errors, source, detail, "Invalid format: %s", what);
+}
+
+/* ---- field checks ------------------------------------------------------------------------- */
+
+/* Required string: returns it, or NULL after reporting the problem. */
+static const char *check_required_string(json_t *errors, const json_t *obj, const char *key, const char *source)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v)) {
+        fail_missing(errors, source, key);
+        return NULL;
+    }
+    if (!json_is_string(v)) {
+        fail_type(errors, source, v, "string");
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+static const char *const stomp_address_format = "STOMP address (stomp://host[:port] or stomp+ssl://host[:port])";
+
+static void check_stomp_addresses(json_t *errors, const json_t *v, const char *source, json_t *clean)
+{
+    if (!json_is_array(v)) {
+        fail_type(errors, source, v, "array");
+        return;
+    }
+    if (json_array_size(v) == 0) {
+        fail(errors, source, "addresses must hold at least one broker address.", "Array is too short (0), minimum 1");
+        return;
+    }
+    size_t i;
+    json_t *item;
+    bool ok = true;
+    json_array_foreach(v, i, item) {
+        stomp_address addr;
+        if (!json_is_string(item)) {
+            fail_type(errors, source, item, "string");
+            ok = false;
+        } else if (!stomp_address_parse(json_string_value(item), &addr)) {
+            fail_format(errors, source, stomp_address_format);
+            ok = false;
+        }
+    }
+    if (ok)
+        json_object_set(clean, "addresses", (json_t *)v);
+}
+
+/* Validates configuration against the keys of its type; keeps only those keys in *out. */
+static void check_configuration(json_t *errors, const json_t *cfg, integration_type type, json_t **out)
+{
+    json_t *clean = json_object();
+    for (size_t k = 0; k < types[type].key_count; k++) {
+        const cfg_key *key = &types[type].keys[k];
+        char source[96];
+        snprintf(source, sizeof source, "data.configuration.%s", key->name);
+        const json_t *v = json_object_get(cfg, key->name);
+        if (!v || json_is_null(v)) {
+            if (key->required)
+                fail_missing(errors, source, key->name);
+            continue;
+        }
+        if (key->kind == CFG_STOMP_ADDRESSES) {
+            check_stomp_addresses(errors, v, source, clean);
+            continue;
+        }
+        if (!json_is_string(v)) {
+            fail_type(errors, source, v, "string");
+            continue;
+        }
+        const char *s = json_string_value(v);
+        if (key->required && s[0] == '\0')
+            fail_short_string(errors, source);
+        else if (key->kind == CFG_URL && !http_url_is_valid(s))
+            fail_format(errors, source, "URL (http or https)");
+        else
+            json_object_set(clean, key->name, (json_t *)v);
+    }
+    *out = clean;
+}
+
+static void check_observes(json_t *errors, const json_t *v, json_t **out)
+{
+    const char *source = "data.observes";
+    if (!v || json_is_null(v)) {
+        fail_missing(errors, source, "observes");
+        return;
+    }
+    if (!json_is_array(v)) {
+        fail_type(errors, source, v, "array");
+        return;
+    }
+    size_t n = json_array_size(v);
+    if (n == 0) {
+        fail(errors, source, "observes must name at least one event.", "Array is too short (0), minimum 1");
+        return;
+    }
+    if (n > OBSERVES_MAX) {
+        fail(errors, source, "An integration can observe at most 5 events.",
+             "You have reached the integration event limit of %d", OBSERVES_MAX);
+        return;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *item = json_array_get(v, i);
+        char item_source[32];
+        snprintf(item_source, sizeof item_source, "data.observes[%zu]", i);
+        if (!json_is_string(item)) {
+            fail_type(errors, item_source, item, "string");
+            ok = false;
+            continue;
+        }
+        const char *key = json_string_value(item);
+        if (!event_key_is_observable(key)) {
+            fail_enum(errors, item_source, key);
+            ok = false;
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (json_equal((json_t *)item, json_array_get(v, j))) {
+                fail(errors, item_source, "Each event may appear only once in observes.", "Array items are not unique");
+                ok = false;
+                break;
+            }
+        }
+    }
+    if (ok)
+        *out = json_copy((json_t *)v);
+}
+
+/* Validates the `data` object of a create (or of a merged update) in spec key order. */
+static bool validate_data(const json_t *data, json_t *errors, integration *out)
+{
+    size_t errors_before = json_array_size(errors);
+    integration it = {0};
+
+    const json_t *type = json_object_get(data, "type");
+    if (!type || json_is_null(type))
+        fail_missing(errors, "data.type", "type");
+    else if (!json_is_string(type))
+        fail_type(errors, "data.type", type, "string");
+    else if (strcmp(json_string_value(type), "integration") != 0)
+        fail_enum(errors, "data.type", json_string_value(type));
+
+    const char *type_name = check_required_string(errors, data, "integration_type", "data.integration_type");
+    bool type_known = false;
+    if (type_name) {
+        type_known = integration_type_parse(type_name, &it.type);
+        if (!type_known)
+            fail_enum(errors, "data.integration_type", type_name);
+    }
+
+    const char *name = check_required_string(errors, data, "name", "data.name");
+    if (name && name[0] == '\0')
+        fail_short_string(errors, "data.name");
+
+    const json_t *description = json_object_get(data, "description");
+    if (description && !json_is_null(description) && !json_is_string(description))
+        fail_type(errors, "data.description", description, "string");
+
+    const json_t *enabled = json_object_get(data, "enabled");
+    if (enabled && !json_is_boolean(enabled))
+        fail_type(errors, "data.enabled", enabled, "boolean");
+
+    const json_t *cfg = json_object_get(data, "configuration");
+    if (!cfg || json_is_null(cfg))
+        fail_missing(errors, "data.configuration", "configuration");
+    else if (!json_is_object(cfg))
+        fail_type(errors, "data.configuration", cfg, "object");
+    else if (type_known)
+        check_configuration(errors, cfg, it.type, &it.configuration);
+
+    check_observes(errors, json_object_get(data, "observes"), &it.observes);
+
+    if (json_array_size(errors) != errors_before) {
+        integration_clear(&it);
+        return false;
+    }
+    it.name = strdup(name);
+    it.description = json_is_string(description) ? strdup(json_string_value(description)) : NULL;
+    it.enabled = enabled && json_is_true(enabled);
+    *out = it;
+    return true;
+}
+
+static const json_t *document_data(const json_t *body, json_t *errors)
+{
+    const json_t *data = json_is_object(body) ? json_object_get(body, "data") : NULL;
+    if (!json_is_object(data)) {
+        errors_add(errors, 400, "Missing required property: data", "The request body must be an object with a data object.",
+                   "data");
+        return NULL;
+    }
+    return data;
+}
+
+bool integration_from_create(const json_t *body, json_t *errors, integration *out)
+{
+    const json_t *data = document_data(body, errors);
+    return data && validate_data(data, errors, out);
+}
+
+static json_t *integration_document(const integration *it)
+{
+    return json_pack("{s:s, s:s, s:s?, s:b, s:O, s:O}", "integration_type", integration_type_name(it->type),
+                     "name", it->name, "description", it->description, "enabled", it->enabled,
+                     "configuration", it->configuration, "observes", it->observes);
+}
+
+bool integration_from_update(const json_t *body, const integration *stored, const char *path_id, json_t *errors,
+                             integration *out)
+{
+    static const char *const mergeable[] = {"integration_type", "name", "description", "enabled", "configuration",
+                                            "observes"};
+    const json_t *data = document_data(body, errors);
+    if (!data)
+        return false;
+
+    const json_t *id = json_object_get(data, "id");
+    if (id && !(json_is_string(id) && strcmp(json_string_value(id), path_id) == 0))
+        errors_add(errors, 400, "Id mismatch", "data.id must equal the id of the URL.", "data.id");
+
+    json_t *merged = integration_document(stored);
+    const json_t *type = json_object_get(data, "type");
+    if (type)
+        json_object_set(merged, "type", (json_t *)type);
+    for (size_t i = 0; i < sizeof mergeable / sizeof mergeable[0]; i++) {
+        const json_t *v = json_object_get(data, mergeable[i]);
+        if (v)
+            json_object_set(merged, mergeable[i], (json_t *)v);
+    }
+    bool valid = validate_data(merged, errors, out);
+    json_decref(merged);
+    if (valid && json_array_size(errors) > 0) /* the id mismatch */
+        integration_clear(out);
+    if (!valid || json_array_size(errors) > 0)
+        return false;
+    memcpy(out->id, stored->id, sizeof out->id);
+    out->created_at_ms = stored->created_at_ms;
+    out->updated_at_ms = stored->updated_at_ms;
+    return true;
+}
+
+/* ---- rendering -------------------------------------------------------------------------- */
+
+char *secret_mask(const char *value)
+{
+    /* Count characters, not bytes, so a multi-byte secret keeps its visible length. */
+    size_t len = strlen(value), chars = 0;
+    for (size_t i = 0; i < len; i++)
+        chars += ((unsigned char)value[i] & 0xC0) != 0x80;
+    size_t hidden = chars <= 4 ? chars : chars - 4;
+    /* byte offset where the visible tail begins */
+    size_t tail = 0;
+    for (size_t seen = 0; tail < len; tail++) {
+        if (((unsigned char)value[tail] & 0xC0) != 0x80) {
+            if (seen == hidden)
+                break;
+            seen++;
+        }
+    }
+    size_t tail_len = chars <= 4 ? 0 : len - tail;
+    char *out = malloc(hidden + tail_len + 1);
+    if (!out)
+        return NULL;
+    memset(out, '*', hidden);
+    memcpy(out + hidden, value + tail, tail_len);
+    out[hidden + tail_len] = '\0';
+    return out;
+}
+
+static json_t *masked_configuration(const integration *it)
+{
+    json_t *cfg = json_copy(it->configuration);
+    for (size_t k = 0; k < types[it->type].key_count; k++) {
+        const cfg_key *key = &types[it->type].keys[k];
+        const json_t *v = json_object_get(cfg, key->name);
+        if (!key->masked || !json_is_string(v))
+            continue;
+        char *masked = secret_mask(json_string_value(v));
+        json_object_set_new(cfg, key->name, masked ? json_string(masked) : json_string(""));
+        free(masked);
+    }
+    return cfg;
+}
+
+json_t *integration_render(const integration *it, const char *base_url)
+{
+    char created[TIMESTAMP_LEN], updated[TIMESTAMP_LEN];
+    timestamp_format(it->created_at_ms, created);
+    timestamp_format(it->updated_at_ms, updated);
+    char *self = NULL;
+    if (asprintf(&self, "%s/v2/integrations/%s", base_url, it->id) < 0)
+        self = NULL;
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:o, s:O, s:{s:s?}, s:{s:{s:s, s:s}}}",
+                            "id", it->id, "type", "integration", "integration_type", integration_type_name(it->type),
+                            "name", it->name, "description", it->description, "enabled", it->enabled,
+                            "configuration", masked_configuration(it), "observes", it->observes,
+                            "links", "self", self, "meta", "timestamps", "created_at", created, "updated_at", updated);
+    free(self);
+    return doc;
+}
+
+json_t *integration_attributes(void)
+{
+    return json_pack(
+        "{s:["
+        "{s:s, s:s, s:s, s:b, s:[s]},"
+        "{s:s, s:s, s:s, s:b, s:[s, s, s]},"
+        "{s:s, s:s, s:s, s:b},"
+        "{s:s, s:s, s:s, s:b},"
+        "{s:s, s:s, s:s, s:b, s:b},"
+        "{s:s, s:s, s:s, s:b},"
+        "{s:s, s:s, s:s, s:b}"
+        "], s:{s:s, s:s}}",
+        "data",
+        "label", "Type", "value", "type", "type", "enum", "required", 1, "options", "integration",
+        "label", "Integration Type", "value", "integration_type", "type", "enum", "required", 1,
+        "options", "webhook", "aws_sqs", "stomp",
+        "label", "Name", "value", "name", "type", "string", "required", 1,
+        "label", "Description", "value", "description", "type", "string", "required", 0,
+        "label", "Enabled", "value", "enabled", "type", "boolean", "required", 0, "default", 0,
+        "label", "Configuration", "value", "configuration", "type", "object", "required", 1,
+        "label", "Observes", "value", "observes", "type", "array", "required", 1,
+        "meta", "entity", "integration", "version", "2.0.0");
+}

@@ -1,0 +1,217 @@
+/* Connection, migrations and the statement cache. The queries of each resource live in
+ * their own file (auth_store.c, integration_store.c, delivery_store.c). */
+#include "db_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrations.h"
+
+static const char *const statement_sql[STMT_COUNT] = {
+    [STMT_BEGIN] = "BEGIN IMMEDIATE",
+    [STMT_COMMIT] = "COMMIT",
+    [STMT_ROLLBACK] = "ROLLBACK",
+    [STMT_STORE_INSERT] = "INSERT INTO stores (id, created_at) VALUES (?1, ?2)",
+    [STMT_CLIENT_GET] = "SELECT store_id, secret_hash FROM clients WHERE client_id = ?1",
+    [STMT_CLIENT_INSERT] = "INSERT INTO clients (client_id, secret_hash, store_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+    [STMT_CLIENT_CLAIM] = "UPDATE clients SET secret_hash = ?2 WHERE client_id = ?1 AND secret_hash IS NULL",
+    [STMT_CLIENT_SET_SECRET] = "UPDATE clients SET secret_hash = ?2 WHERE client_id = ?1",
+    [STMT_TOKEN_INSERT] = "INSERT INTO tokens (token, client_id, store_id, grant_type, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_TOKEN_GET] = "SELECT store_id, grant_type, expires FROM tokens WHERE token = ?1",
+    [STMT_TOKEN_PURGE] = "DELETE FROM tokens WHERE expires < ?1",
+    [STMT_INTEGRATION_COUNT] = "SELECT count(*) FROM integrations WHERE store_id = ?1",
+    [STMT_INTEGRATION_INSERT] =
+        "INSERT INTO integrations (id, store_id, integration_type, name, description, enabled, configuration, "
+        "observes, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [STMT_INTEGRATION_GET] =
+        "SELECT id, integration_type, name, description, enabled, configuration, observes, created_at, updated_at "
+        "FROM integrations WHERE id = ?1 AND store_id = ?2",
+    [STMT_INTEGRATION_UPDATE] =
+        "UPDATE integrations SET integration_type = ?3, name = ?4, description = ?5, enabled = ?6, "
+        "configuration = ?7, observes = ?8, updated_at = ?9 WHERE id = ?1 AND store_id = ?2",
+    [STMT_INTEGRATION_DELETE] = "DELETE FROM integrations WHERE id = ?1 AND store_id = ?2",
+    [STMT_INTEGRATION_LIST] =
+        "SELECT id, integration_type, name, description, enabled, configuration, observes, created_at, updated_at "
+        "FROM integrations WHERE store_id = ?1 ORDER BY created_at, id LIMIT ?2 OFFSET ?3",
+    [STMT_JOB_COUNT] = "SELECT count(*) FROM jobs WHERE store_id = ?1 AND integration_id = ?2",
+    [STMT_JOB_LIST] = "SELECT id FROM jobs WHERE store_id = ?1 AND integration_id = ?2 "
+                      "ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4",
+    [STMT_JOB_EXISTS] = "SELECT 1 FROM jobs WHERE id = ?1 AND store_id = ?2 AND integration_id = ?3",
+#define LOG_COLUMNS \
+    "SELECT id, job_id, integration_id, attempt, succeeded, processing_time, body, status_code, error_detail, " \
+    "created_at FROM logs "
+    [STMT_LOG_COUNT_STORE] = "SELECT count(*) FROM logs WHERE store_id = ?1",
+    [STMT_LOG_LIST_STORE] = LOG_COLUMNS "WHERE store_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5",
+    [STMT_LOG_COUNT_INTEGRATION] = "SELECT count(*) FROM logs WHERE store_id = ?1 AND integration_id = ?2",
+    [STMT_LOG_LIST_INTEGRATION] = LOG_COLUMNS "WHERE store_id = ?1 AND integration_id = ?2 "
+                                              "ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5",
+    [STMT_LOG_COUNT_JOB] = "SELECT count(*) FROM logs WHERE store_id = ?1 AND integration_id = ?2 AND job_id = ?3",
+    [STMT_LOG_LIST_JOB] = LOG_COLUMNS "WHERE store_id = ?1 AND integration_id = ?2 AND job_id = ?3 "
+                                      "ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5",
+#undef LOG_COLUMNS
+};
+
+void db_report(db *d, const char *what)
+{
+    fprintf(stderr, "integrationsd: database: %s: %s\n", what, sqlite3_errmsg(d->conn));
+}
+
+sqlite3_stmt *db_stmt(db *d, statement s)
+{
+    sqlite3_stmt *st = d->stmts[s];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+db_status db_exec_stmt(db *d, statement s)
+{
+    sqlite3_stmt *st = db_stmt(d, s);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        db_report(d, statement_sql[s]);
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+db_status db_count(db *d, sqlite3_stmt *st, long *out)
+{
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        db_report(d, "count");
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+db_status db_finish(db *d, db_status st)
+{
+    db_exec_stmt(d, st == DB_OK ? STMT_COMMIT : STMT_ROLLBACK);
+    return st;
+}
+
+void db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+void db_lock(db *d)
+{
+    pthread_mutex_lock(&d->mu);
+}
+
+void db_unlock(db *d)
+{
+    pthread_mutex_unlock(&d->mu);
+}
+
+int db_latest_version(void)
+{
+    return migration_count ? migrations[migration_count - 1].version : 0;
+}
+
+static int read_user_version(sqlite3 *conn)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(conn, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    return v;
+}
+
+int db_schema_version(db *d)
+{
+    db_lock(d);
+    int v = read_user_version(d->conn);
+    db_unlock(d);
+    return v;
+}
+
+/* Applies every migration newer than the database, each in its own transaction. */
+static bool migrate(sqlite3 *conn)
+{
+    int current = read_user_version(conn);
+    if (current < 0)
+        return false;
+    if (current > db_latest_version()) {
+        fprintf(stderr, "integrationsd: database schema version %d is newer than this binary's %d\n", current,
+                db_latest_version());
+        return false;
+    }
+    for (size_t i = 0; i < migration_count; i++) {
+        const migration *m = &migrations[i];
+        if (m->version <= current)
+            continue;
+        char *err = NULL, set_version[64];
+        snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d", m->version);
+        if (sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK ||
+            sqlite3_exec(conn, m->sql, NULL, NULL, &err) != SQLITE_OK ||
+            sqlite3_exec(conn, set_version, NULL, NULL, &err) != SQLITE_OK ||
+            sqlite3_exec(conn, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
+            fprintf(stderr, "integrationsd: migration %s failed: %s\n", m->name, err ? err : "unknown error");
+            sqlite3_free(err);
+            sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+            return false;
+        }
+    }
+    return true;
+}
+
+db *db_open(const char *path)
+{
+    db *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    pthread_mutex_init(&d->mu, NULL);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+    if (sqlite3_open_v2(path, &d->conn, flags, NULL) != SQLITE_OK) {
+        fprintf(stderr, "integrationsd: cannot open database %s: %s\n", path,
+                d->conn ? sqlite3_errmsg(d->conn) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(d->conn, 5000);
+    /* WAL + synchronous=NORMAL: durable across a process crash, a quarter of FULL's cost. */
+    char *err = NULL;
+    if (sqlite3_exec(d->conn, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                     NULL, NULL, &err) != SQLITE_OK) {
+        fprintf(stderr, "integrationsd: cannot configure database %s: %s\n", path, err ? err : "");
+        sqlite3_free(err);
+        goto fail;
+    }
+    if (!migrate(d->conn))
+        goto fail;
+    for (int i = 0; i < STMT_COUNT; i++) {
+        if (sqlite3_prepare_v3(d->conn, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &d->stmts[i], NULL) !=
+            SQLITE_OK) {
+            db_report(d, statement_sql[i]);
+            goto fail;
+        }
+    }
+    return d;
+fail:
+    db_close(d);
+    return NULL;
+}
+
+void db_close(db *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < STMT_COUNT; i++)
+        sqlite3_finalize(d->stmts[i]);
+    if (d->conn)
+        sqlite3_close(d->conn);
+    pthread_mutex_destroy(&d->mu);
+    free(d);
+}

@@ -1,0 +1,60 @@
+/* Shared by the files of src/store only. */
+#ifndef INTEGRATIONSD_DB_INTERNAL_H
+#define INTEGRATIONSD_DB_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "db.h"
+
+typedef enum {
+    STMT_BEGIN,
+    STMT_COMMIT,
+    STMT_ROLLBACK,
+    STMT_STORE_INSERT,
+    STMT_CLIENT_GET,
+    STMT_CLIENT_INSERT,
+    STMT_CLIENT_CLAIM,
+    STMT_CLIENT_SET_SECRET,
+    STMT_TOKEN_INSERT,
+    STMT_TOKEN_GET,
+    STMT_TOKEN_PURGE,
+    STMT_INTEGRATION_COUNT,
+    STMT_INTEGRATION_INSERT,
+    STMT_INTEGRATION_GET,
+    STMT_INTEGRATION_UPDATE,
+    STMT_INTEGRATION_DELETE,
+    STMT_INTEGRATION_LIST,
+    STMT_JOB_COUNT,
+    STMT_JOB_LIST,
+    STMT_JOB_EXISTS,
+    STMT_LOG_COUNT_STORE,
+    STMT_LOG_LIST_STORE,
+    STMT_LOG_COUNT_INTEGRATION,
+    STMT_LOG_LIST_INTEGRATION,
+    STMT_LOG_COUNT_JOB,
+    STMT_LOG_LIST_JOB,
+    STMT_COUNT
+} statement;
+
+struct db {
+    sqlite3 *conn;
+    pthread_mutex_t mu; /* one user of the connection and its statements at a time */
+    sqlite3_stmt *stmts[STMT_COUNT];
+};
+
+void db_lock(db *d);
+void db_unlock(db *d);
+/* The prepared statement, reset and with its bindings cleared. */
+sqlite3_stmt *db_stmt(db *d, statement s);
+/* Runs a statement that returns no rows we need (BEGIN, COMMIT, …). */
+db_status db_exec_stmt(db *d, statement s);
+/* Steps a bound `SELECT count(*)` statement. */
+db_status db_count(db *d, sqlite3_stmt *st, long *out);
+/* COMMIT when st is DB_OK, else ROLLBACK; returns st. */
+db_status db_finish(db *d, db_status st);
+/* Binds a string (SQLITE_STATIC: valid until the statement is stepped) or NULL. */
+void db_bind_text(sqlite3_stmt *st, int i, const char *s);
+void db_report(db *d, const char *what);
+
+#endif

@@ -1,0 +1,171 @@
+/* Integrations of a store. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_internal.h"
+
+/* Reads the columns of STMT_INTEGRATION_GET / _LIST into it. */
+static bool row_to_integration(sqlite3_stmt *st, integration *it)
+{
+    memset(it, 0, sizeof *it);
+    const char *id = (const char *)sqlite3_column_text(st, 0);
+    const char *type = (const char *)sqlite3_column_text(st, 1);
+    const char *name = (const char *)sqlite3_column_text(st, 2);
+    const char *description = (const char *)sqlite3_column_text(st, 3);
+    const char *cfg = (const char *)sqlite3_column_text(st, 5);
+    const char *observes = (const char *)sqlite3_column_text(st, 6);
+    if (!id || !type || !name || !cfg || !observes || !integration_type_parse(type, &it->type))
+        return false;
+    strncpy(it->id, id, sizeof it->id - 1);
+    it->name = strdup(name);
+    it->description = description ? strdup(description) : NULL;
+    it->enabled = sqlite3_column_int(st, 4) != 0;
+    it->configuration = json_loads(cfg, 0, NULL);
+    it->observes = json_loads(observes, 0, NULL);
+    it->created_at_ms = sqlite3_column_int64(st, 7);
+    it->updated_at_ms = sqlite3_column_int64(st, 8);
+    if (!it->name || !it->configuration || !it->observes) {
+        integration_clear(it);
+        return false;
+    }
+    return true;
+}
+
+/* Binds ?3..?8 (the mutable columns) of INSERT and UPDATE. Returns the JSON texts to free. */
+static void bind_columns(sqlite3_stmt *st, const integration *it, char **cfg, char **observes)
+{
+    *cfg = json_dumps(it->configuration, JSON_COMPACT);
+    *observes = json_dumps(it->observes, JSON_COMPACT);
+    db_bind_text(st, 3, integration_type_name(it->type));
+    db_bind_text(st, 4, it->name);
+    db_bind_text(st, 5, it->description);
+    sqlite3_bind_int(st, 6, it->enabled);
+    db_bind_text(st, 7, *cfg);
+    db_bind_text(st, 8, *observes);
+}
+
+db_status db_integration_insert(db *d, const char *store_id, const integration *it, long max_per_store)
+{
+    char *cfg = NULL, *observes = NULL;
+    db_lock(d);
+    db_status result = db_exec_stmt(d, STMT_BEGIN);
+    if (result != DB_OK)
+        goto out;
+    sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_COUNT);
+    db_bind_text(st, 1, store_id);
+    long count;
+    result = db_count(d, st, &count);
+    if (result == DB_OK && count >= max_per_store)
+        result = DB_LIMIT;
+    if (result == DB_OK) {
+        st = db_stmt(d, STMT_INTEGRATION_INSERT);
+        db_bind_text(st, 1, it->id);
+        db_bind_text(st, 2, store_id);
+        bind_columns(st, it, &cfg, &observes);
+        sqlite3_bind_int64(st, 9, it->created_at_ms);
+        sqlite3_bind_int64(st, 10, it->updated_at_ms);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            db_report(d, "insert integration");
+            result = DB_ERROR;
+        }
+        sqlite3_reset(st);
+    }
+    db_finish(d, result);
+out:
+    db_unlock(d);
+    free(cfg);
+    free(observes);
+    return result;
+}
+
+db_status db_integration_get(db *d, const char *store_id, const char *id, integration *out)
+{
+    db_lock(d);
+    sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_GET);
+    db_bind_text(st, 1, id);
+    db_bind_text(st, 2, store_id);
+    int rc = sqlite3_step(st);
+    db_status result = DB_NOT_FOUND;
+    if (rc == SQLITE_ROW)
+        result = row_to_integration(st, out) ? DB_OK : DB_ERROR;
+    else if (rc != SQLITE_DONE)
+        result = DB_ERROR;
+    if (result == DB_ERROR)
+        db_report(d, "read integration");
+    sqlite3_reset(st);
+    db_unlock(d);
+    return result;
+}
+
+db_status db_integration_update(db *d, const char *store_id, const integration *it)
+{
+    char *cfg = NULL, *observes = NULL;
+    db_lock(d);
+    sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_UPDATE);
+    db_bind_text(st, 1, it->id);
+    db_bind_text(st, 2, store_id);
+    bind_columns(st, it, &cfg, &observes);
+    sqlite3_bind_int64(st, 9, it->updated_at_ms);
+    db_status result = DB_OK;
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        db_report(d, "update integration");
+        result = DB_ERROR;
+    } else if (sqlite3_changes(d->conn) == 0) {
+        result = DB_NOT_FOUND;
+    }
+    sqlite3_reset(st);
+    db_unlock(d);
+    free(cfg);
+    free(observes);
+    return result;
+}
+
+db_status db_integration_delete(db *d, const char *store_id, const char *id)
+{
+    db_lock(d);
+    sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_DELETE);
+    db_bind_text(st, 1, id);
+    db_bind_text(st, 2, store_id);
+    db_status result = DB_OK;
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        db_report(d, "delete integration");
+        result = DB_ERROR;
+    } else if (sqlite3_changes(d->conn) == 0) {
+        result = DB_NOT_FOUND;
+    }
+    sqlite3_reset(st);
+    db_unlock(d);
+    return result;
+}
+
+db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_visitor visit,
+                              void *ctx, long *total)
+{
+    db_lock(d);
+    sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_COUNT);
+    db_bind_text(st, 1, store_id);
+    db_status result = db_count(d, st, total);
+    if (result == DB_OK) {
+        st = db_stmt(d, STMT_INTEGRATION_LIST);
+        db_bind_text(st, 1, store_id);
+        sqlite3_bind_int64(st, 2, limit);
+        sqlite3_bind_int64(st, 3, offset);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            integration it;
+            if (!row_to_integration(st, &it)) {
+                result = DB_ERROR;
+                break;
+            }
+            visit(&it, ctx);
+            integration_clear(&it);
+        }
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            result = DB_ERROR;
+        if (result == DB_ERROR)
+            db_report(d, "list integrations");
+        sqlite3_reset(st);
+    }
+    db_unlock(d);
+    return result;
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Run the official-SDK contract test of integrationsd.
+#   tests/sdk/run.sh            # server binary: $INTEGRATIONSD_BIN or <repo>/build/integrationsd
+# Installs the pinned dependencies with `npm ci` (from package-lock.json) when
+# node_modules is missing or was installed from a different lock file.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+stamp=node_modules/.package-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
+fi
+
+exec node --test --test-reporter=tap "$@"
