@@ -1,10 +1,10 @@
-#!/usr/bin/env bash
-# Run the official-SDK contract test of integrationsd.
+#!/bin/sh
+# Run the official-SDK contract test of integrationsd (POSIX sh; `sh tests/sdk/run.sh` works).
 #   tests/sdk/run.sh            # server binary: $INTEGRATIONSD_BIN or <repo>/build/integrationsd
 # Installs the pinned dependencies with `npm ci` (from package-lock.json) when
 # node_modules is missing or was installed from a different lock file.
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")"
+set -eu
+cd "$(dirname "$0")"
 
 stamp=node_modules/.package-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
