@@ -1,6 +1,6 @@
 # integrationsd — see README.md. `make` builds build/integrationsd; `make run`; `make check`.
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 uuid libcrypto
+PKGS    := libmicrohttpd jansson sqlite3 uuid libcurl libcrypto
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc/store -Isrc/api \
@@ -19,7 +19,7 @@ OBJ      = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migratio
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all asan run check deps test-deps unit api sdk suite clean bench
+.PHONY: all asan run check deps test-deps unit api delivery sdk suite clean bench
 all: $(BUILD)/integrationsd
 
 $(GEN): $(MIGRATIONS) scripts/embed-sql.sh
@@ -65,10 +65,13 @@ unit: $(UNIT_BIN)
 api: $(BUILD)/integrationsd
 	INTEGRATIONSD_BIN=$(abspath $(BUILD)/integrationsd) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
 
+delivery: $(BUILD)/integrationsd
+	INTEGRATIONSD_BIN=$(abspath $(BUILD)/integrationsd) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/delivery
+
 sdk: $(BUILD)/integrationsd
 	INTEGRATIONSD_BIN=$(abspath $(BUILD)/integrationsd) sh tests/sdk/run.sh
 
-# unit + black-box + SDK against one build
+# unit + black-box + delivery + SDK against one build
 suite: unit api sdk
 
 check: test-deps

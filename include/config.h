@@ -2,7 +2,11 @@
 #ifndef INTEGRATIONSD_CONFIG_H
 #define INTEGRATIONSD_CONFIG_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+
+#define RETRY_SCHEDULE_MAX 32
 
 #define INTEGRATIONSD_VERSION "0.1.0"
 
@@ -15,6 +19,12 @@ typedef struct config {
     long token_ttl;              /* seconds */
     long max_body;               /* bytes */
     long max_integrations;       /* per store */
+    /* delivery (spec §7) */
+    double retry_schedule[RETRY_SCHEDULE_MAX]; /* seconds before attempt 1, 2, …; [0] is usually 0 */
+    size_t retry_count;          /* attempts a job gets */
+    double delivery_timeout;     /* seconds */
+    long delivery_concurrency;   /* attempts under way at once */
+    bool sign_webhooks;          /* Standard Webhooks headers */
 } config;
 
 typedef enum {

@@ -9,6 +9,7 @@
 #include "ids.h"
 #include "integration.h"
 #include "job_log.h"
+#include "payload.h"
 
 typedef struct db db;
 
@@ -57,11 +58,16 @@ db_status db_token_find(db *d, const char *token, token_row *out);
 db_status db_token_purge(db *d, int64_t now);
 
 /* --- integrations ----------------------------------------------------------------------- */
+/* Insert, update and delete also raise integration.created / .updated / .deleted with the
+ * given payload (JSON text) in the same transaction (spec §7): jobs are decided after the
+ * change, so a new integration sees its own creation and a deleted one not its deletion.
+ * Disabling or deleting an integration cancels its pending jobs. */
 
-db_status db_integration_insert(db *d, const char *store_id, const integration *it, long max_per_store);
+db_status db_integration_insert(db *d, const char *store_id, const integration *it, long max_per_store,
+                                const char *event_payload);
 db_status db_integration_get(db *d, const char *store_id, const char *id, integration *out);
-db_status db_integration_update(db *d, const char *store_id, const integration *it);
-db_status db_integration_delete(db *d, const char *store_id, const char *id);
+db_status db_integration_update(db *d, const char *store_id, const integration *it, const char *event_payload);
+db_status db_integration_delete(db *d, const char *store_id, const char *id, const char *event_payload);
 typedef void (*integration_visitor)(const integration *it, void *ctx);
 /* Visits one page of the store's integrations, oldest first; *total = count in the store. */
 db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_visitor visit,
@@ -83,5 +89,40 @@ db_status db_log_list(db *d, const log_filter *f, long limit, long offset, job_l
 db_status db_job_list(db *d, const char *store_id, const char *integration_id, long limit, long offset,
                       json_t *data, long *total);
 db_status db_job_exists(db *d, const char *store_id, const char *integration_id, const char *job_id);
+
+/* --- delivery --------------------------------------------------------------------------- */
+
+/* Called (from the committing thread, outside the lock) after jobs were created. New jobs are
+ * first due first_attempt_delay_ms after their event. */
+typedef void (*db_job_listener)(void *ctx);
+void db_set_job_listener(db *d, db_job_listener fn, void *ctx, int64_t first_attempt_delay_ms);
+
+/* Emulator events: records the event (id given) and its jobs; jobs gets one
+ * {"type":"integration-job","id","integration_id"} per job. */
+db_status db_event_emit(db *d, const char *store_id, const char *trigger, const char *payload, const char *event_id,
+                        json_t *jobs);
+
+/* Start-up: jobs a previous process held when it died become available again. */
+db_status db_jobs_recover(db *d);
+
+/* Takes the job due first (next_attempt_at <= now), counts its attempt and loads what the
+ * transports need. DB_NOT_FOUND when none is due; *next_due is then the time of the next
+ * pending job in unix ms, or -1. Jobs whose integration is gone or disabled are cancelled. */
+db_status db_job_claim(db *d, int64_t now, delivery_job *job, int64_t *next_due);
+
+typedef struct attempt_result {
+    bool succeeded;
+    int status_code;        /* 0 = no HTTP answer */
+    char *body;             /* valid UTF-8, at most RESPONSE_BODY_MAX bytes; owned */
+    char error_detail[512];
+    double processing_time; /* seconds */
+} attempt_result;
+
+/* Writes the log of the attempt and reschedules the job: next_attempt_at (unix ms) when it is
+ * to be tried again, -1 when it succeeded or has no attempts left. */
+db_status db_job_finish(db *d, const delivery_job *job, const attempt_result *r, int64_t next_attempt_at);
+
+/* Gives a claimed job back untried (shutdown during the attempt): it stays pending. */
+db_status db_job_release(db *d, const char *job_id);
 
 #endif

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages a step needs, only those missing: `deps.sh build` or `deps.sh test`.
 set -eu
-build="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev uuid-dev libssl-dev"
+build="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev uuid-dev libcurl4-openssl-dev libssl-dev"
 test="$build libcmocka-dev python3-pytest python3-requests nodejs npm"
 case "${1:-build}" in
     build) wanted=$build ;;

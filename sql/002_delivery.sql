@@ -13,13 +13,14 @@ CREATE TABLE jobs (
     integration_id  TEXT NOT NULL,
     store_id        TEXT NOT NULL,
     state           TEXT NOT NULL CHECK (state IN ('pending', 'succeeded', 'failed', 'cancelled')),
-    attempts        INTEGER NOT NULL DEFAULT 0,   -- attempts made so far
+    attempts        INTEGER NOT NULL DEFAULT 0,   -- attempts started so far (counted before sending)
+    running         INTEGER NOT NULL DEFAULT 0,   -- 1 while a worker holds it; cleared at start-up
     next_attempt_at INTEGER,                      -- unix milliseconds, while pending
     created_at      INTEGER NOT NULL
 );
 
 CREATE INDEX jobs_by_integration ON jobs (integration_id, created_at);
-CREATE INDEX jobs_pending ON jobs (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX jobs_pending ON jobs (next_attempt_at) WHERE state = 'pending' AND running = 0;
 
 CREATE TABLE logs (
     id              TEXT PRIMARY KEY,

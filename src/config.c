@@ -6,10 +6,11 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "address.h"
 
-typedef enum { OPT_PATH, OPT_INTEGER, OPT_ADDRESS, OPT_URL, OPT_CLIENTS } option_kind;
+typedef enum { OPT_PATH, OPT_INTEGER, OPT_SECONDS, OPT_SCHEDULE, OPT_SWITCH, OPT_ADDRESS, OPT_URL, OPT_CLIENTS } option_kind;
 
 typedef struct option_def {
     const char *name; /* flag without "--"; env var is INTEGRATIONSD_ + NAME with '-' -> '_' */
@@ -27,10 +28,16 @@ static const option_def options[] = {
     {"port", OPT_INTEGER, FIELD(port), 0, 65535, "N", "TCP port; 0 picks a free one (default 8080)"},
     {"db", OPT_PATH, FIELD(db_path), 0, 0, "PATH", "SQLite database file, or :memory: (default ./integrationsd.db)"},
     {"public-url", OPT_URL, FIELD(public_url), 0, 0, "URL", "base URL for links (default: from the Host header)"},
-    {"clients", OPT_CLIENTS, FIELD(clients), 0, 0, "ID:SECRET[,…]", "only these clients get tokens (default: open mode)"},
+    {"clients", OPT_CLIENTS, FIELD(clients), 0, 0, "ID:SECRET[,...]", "only these clients get tokens (default: open mode)"},
     {"token-ttl", OPT_INTEGER, FIELD(token_ttl), 1, 315360000, "SECONDS", "access token lifetime (default 3600)"},
     {"max-body", OPT_INTEGER, FIELD(max_body), 1, 1073741824, "BYTES", "largest request body (default 1048576)"},
     {"max-integrations", OPT_INTEGER, FIELD(max_integrations), 1, 1000000, "N", "integrations per store (default 100)"},
+    {"retry-schedule", OPT_SCHEDULE, FIELD(retry_schedule), 0, 0, "LIST",
+     "seconds before each attempt (default 0,5,30,120,600,1800)"},
+    {"delivery-timeout", OPT_SECONDS, FIELD(delivery_timeout), 0, 3600, "SECONDS", "per attempt (default 10)"},
+    {"delivery-concurrency", OPT_INTEGER, FIELD(delivery_concurrency), 1, 256, "N",
+     "attempts under way at once (default 8)"},
+    {"sign-webhooks", OPT_SWITCH, FIELD(sign_webhooks), 0, 0, "", "add Standard Webhooks signature headers"},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
@@ -63,6 +70,54 @@ static bool parse_integer(const char *s, long min, long max, long *out)
     return true;
 }
 
+/* A decimal number of seconds within [min, max] (min excluded when exclusive). */
+static bool parse_seconds(const char *s, double min, double max, bool exclusive, double *out)
+{
+    if (!((*s >= '0' && *s <= '9') || *s == '.'))
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || v < min || v > max || (exclusive && v == min))
+        return false;
+    *out = v;
+    return true;
+}
+
+/* "0,5,30" -> {0, 5, 30}: 1 to RETRY_SCHEDULE_MAX non-negative decimals, each at most a day. */
+static bool parse_schedule(const char *s, config *cfg)
+{
+    size_t n = 0;
+    while (n < RETRY_SCHEDULE_MAX) {
+        char item[32];
+        size_t len = strcspn(s, ",");
+        if (len == 0 || len >= sizeof item)
+            return false;
+        memcpy(item, s, len);
+        item[len] = '\0';
+        if (!parse_seconds(item, 0, 86400, false, &cfg->retry_schedule[n++]))
+            return false;
+        if (s[len] == '\0') {
+            cfg->retry_count = n;
+            return true;
+        }
+        s += len + 1;
+    }
+    return false;
+}
+
+static bool parse_switch(const char *s, bool *out)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"}, *const no[] = {"0", "false", "no", "off", ""};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (strcasecmp(s, yes[i]) == 0)
+            return *out = true;
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (strcasecmp(s, no[i]) == 0)
+            return !(*out = false);
+    return false;
+}
+
 /* Validates value and stores it; prints one line to err and returns false when it is bad. */
 static bool set_option(config *cfg, const option_def *o, const char *value, const char *origin, FILE *err)
 {
@@ -77,6 +132,18 @@ static bool set_option(config *cfg, const option_def *o, const char *value, cons
     case OPT_INTEGER:
         ok = parse_integer(value, o->min, o->max, (long *)field);
         expected = "an integer in range";
+        break;
+    case OPT_SECONDS:
+        ok = parse_seconds(value, (double)o->min, (double)o->max, true, (double *)field);
+        expected = "a number of seconds above 0 and at most 3600";
+        break;
+    case OPT_SCHEDULE:
+        ok = parse_schedule(value, cfg);
+        expected = "1 to 32 comma-separated numbers of seconds, e.g. 0,5,30";
+        break;
+    case OPT_SWITCH:
+        ok = parse_switch(value, (bool *)field);
+        expected = "1, true, yes, on, 0, false, no or off";
         break;
     case OPT_ADDRESS: {
         unsigned char buf[sizeof(struct in6_addr)];
@@ -101,7 +168,7 @@ static bool set_option(config *cfg, const option_def *o, const char *value, cons
             fprintf(err, "integrationsd: invalid value for %s: \"%s\" (expected %s)\n", origin, value, expected);
         return false;
     }
-    if (o->kind != OPT_INTEGER)
+    if (o->kind == OPT_PATH || o->kind == OPT_ADDRESS || o->kind == OPT_URL || o->kind == OPT_CLIENTS)
         *(const char **)field = value;
     return true;
 }
@@ -129,7 +196,7 @@ static void print_help(FILE *out)
                  "A local clone of the Elastic Path Commerce Cloud Integrations API.\n\nOptions:\n");
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         char flag[64], env[64];
-        snprintf(flag, sizeof flag, "--%s %s", options[i].name, options[i].arg);
+        snprintf(flag, sizeof flag, "--%s%s%s", options[i].name, options[i].arg[0] ? " " : "", options[i].arg);
         env_name(&options[i], env, sizeof env);
         fprintf(out, "  %-36s %s [%s]\n", flag, options[i].help, env);
     }
@@ -145,6 +212,10 @@ config_result config_load(config *cfg, int argc, char **argv, char **envp, FILE 
         .token_ttl = 3600,
         .max_body = 1048576,
         .max_integrations = 100,
+        .retry_schedule = {0, 5, 30, 120, 600, 1800},
+        .retry_count = 6,
+        .delivery_timeout = 10,
+        .delivery_concurrency = 8,
     };
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         char name[64];
@@ -177,6 +248,8 @@ config_result config_load(config *cfg, int argc, char **argv, char **envp, FILE 
             fprintf(err, "integrationsd: unknown option \"%s\" (see --help)\n", arg);
             return CONFIG_EXIT_USAGE;
         }
+        if (!value && o->kind == OPT_SWITCH)
+            value = "true";
         if (!value) {
             if (i + 1 >= argc) {
                 fprintf(err, "integrationsd: option --%s needs a value (%s)\n", o->name, o->arg);

@@ -1,4 +1,5 @@
 /* integrationsd: flags -> configuration, storage, HTTP server, signals, clean shutdown. */
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "delivery.h"
 #include "http.h"
 
 static unsigned worker_threads(void)
@@ -45,7 +47,12 @@ int main(int argc, char **argv, char **envp)
 
     int status = 1;
     http_server *server = NULL;
+    delivery *runner = NULL;
     app a = {.cfg = &cfg};
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) { /* before any thread starts */
+        fprintf(stderr, "integrationsd: cannot initialise libcurl\n");
+        return 1;
+    }
     a.db = db_open(cfg.db_path);
     if (!a.db)
         goto out;
@@ -69,6 +76,17 @@ int main(int argc, char **argv, char **envp)
     if (cfg.port == 0) /* the real port is known only now */
         format_base_url(a.default_base_url, sizeof a.default_base_url, cfg.bind, http_port(server));
 
+    delivery_settings ds = {
+        .schedule = cfg.retry_schedule,
+        .attempts = cfg.retry_count,
+        .timeout = cfg.delivery_timeout,
+        .sign_webhooks = cfg.sign_webhooks,
+        .public_base_url = cfg.public_url ? cfg.public_url : a.default_base_url,
+    };
+    runner = delivery_start(a.db, &ds, (unsigned)cfg.delivery_concurrency);
+    if (!runner)
+        goto out;
+
     if (a.clients)
         printf("mode: configured (%zu client%s)\n", a.client_count, a.client_count == 1 ? "" : "s");
     else
@@ -82,8 +100,10 @@ int main(int argc, char **argv, char **envp)
     fflush(stdout);
     status = 0;
 out:
-    http_stop(server);
+    http_stop(server);    /* first: no new events */
+    delivery_stop(runner); /* attempts under way are interrupted and stay pending */
     auth_free_clients(&a);
     db_close(a.db);
+    curl_global_cleanup();
     return status;
 }

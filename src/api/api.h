@@ -44,5 +44,6 @@ void api_store_logs(void *app, const http_request *req, http_response *res);
 void api_integration_logs(void *app, const http_request *req, http_response *res);
 void api_integration_jobs(void *app, const http_request *req, http_response *res);
 void api_job_logs(void *app, const http_request *req, http_response *res);
+void api_emulator_event(void *app, const http_request *req, http_response *res);
 
 #endif

@@ -8,7 +8,7 @@
 json_t *api_parse_json(const http_request *req, http_response *res)
 {
     json_error_t err;
-    json_t *doc = json_loadb(req->body ? req->body : "", req->body_len, 0, &err);
+    json_t *doc = json_loadb(req->body ? req->body : "", req->body_len, JSON_DECODE_ANY, &err);
     if (!doc) {
         char detail[JSON_ERROR_TEXT_LENGTH + 96];
         snprintf(detail, sizeof detail, "Request body is not valid JSON: %s at line %d column %d", err.text, err.line,

@@ -1,5 +1,6 @@
 /* /v2/integrations: create, list, get, update, delete, attributes (spec §4). */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "api.h"
 #include "errors.h"
@@ -10,11 +11,17 @@ static void not_found(http_response *res)
     http_error(res, 404, "Integration not found", "No integration with this id exists in the store.", NULL);
 }
 
-static void render_one(app *a, const http_request *req, http_response *res, int status, const integration *it)
+/* {"data": <integration>}: the answer of create/get/update and the payload of its events. */
+static json_t *integration_document(app *a, const http_request *req, const integration *it)
 {
     char base[BASE_URL_MAX];
     api_base_url(a, req, base);
-    http_json(res, status, json_pack("{s:o}", "data", integration_render(it, base)));
+    return json_pack("{s:o}", "data", integration_render(it, base));
+}
+
+static char *to_text(const json_t *doc)
+{
+    return json_dumps(doc, JSON_COMPACT);
 }
 
 static void reject(http_response *res, json_t *errors)
@@ -31,7 +38,8 @@ void api_integration_create(void *ctx, const http_request *req, http_response *r
     json_t *body = api_parse_json(req, res);
     if (!body)
         return;
-    json_t *errors = json_array();
+    json_t *errors = json_array(), *doc = NULL;
+    char *payload = NULL;
     integration it = {0};
     if (!integration_from_create(body, errors, &it)) {
         reject(res, errors);
@@ -39,9 +47,11 @@ void api_integration_create(void *ctx, const http_request *req, http_response *r
     }
     id_new(it.id);
     it.created_at_ms = it.updated_at_ms = now_ms();
-    switch (db_integration_insert(a->db, store_id, &it, a->cfg->max_integrations)) {
+    doc = integration_document(a, req, &it);
+    payload = to_text(doc);
+    switch (db_integration_insert(a->db, store_id, &it, a->cfg->max_integrations, payload)) {
     case DB_OK:
-        render_one(a, req, res, 201, &it);
+        http_json(res, 201, json_incref(doc));
         break;
     case DB_LIMIT: {
         char title[96];
@@ -56,6 +66,8 @@ out:
     integration_clear(&it);
     json_decref(errors);
     json_decref(body);
+    json_decref(doc);
+    free(payload);
 }
 
 typedef struct list_ctx {
@@ -117,7 +129,7 @@ void api_integration_get(void *ctx, const http_request *req, http_response *res)
     char store_id[UUID_STR_LEN];
     integration it = {0};
     if (load_integration(a, req, res, store_id, &it))
-        render_one(a, req, res, 200, &it);
+        http_json(res, 200, integration_document(a, req, &it));
     integration_clear(&it);
 }
 
@@ -126,7 +138,8 @@ void api_integration_update(void *ctx, const http_request *req, http_response *r
     app *a = ctx;
     char store_id[UUID_STR_LEN];
     integration stored = {0}, merged = {0};
-    json_t *body = NULL, *errors = json_array();
+    json_t *body = NULL, *errors = json_array(), *doc = NULL;
+    char *payload = NULL;
     if (!load_integration(a, req, res, store_id, &stored) || !(body = api_parse_json(req, res)))
         goto out;
     if (!integration_from_update(body, &stored, stored.id, errors, &merged)) {
@@ -135,9 +148,11 @@ void api_integration_update(void *ctx, const http_request *req, http_response *r
     }
     int64_t now = now_ms();
     merged.updated_at_ms = now > stored.updated_at_ms ? now : stored.updated_at_ms + 1;
-    switch (db_integration_update(a->db, store_id, &merged)) {
+    doc = integration_document(a, req, &merged);
+    payload = to_text(doc);
+    switch (db_integration_update(a->db, store_id, &merged, payload)) {
     case DB_OK:
-        render_one(a, req, res, 200, &merged);
+        http_json(res, 200, json_incref(doc));
         break;
     case DB_NOT_FOUND: /* deleted meanwhile */
         not_found(res);
@@ -150,6 +165,8 @@ out:
     integration_clear(&merged);
     json_decref(errors);
     json_decref(body);
+    json_decref(doc);
+    free(payload);
 }
 
 void api_integration_delete(void *ctx, const http_request *req, http_response *res)
@@ -162,9 +179,11 @@ void api_integration_delete(void *ctx, const http_request *req, http_response *r
         not_found(res);
         return;
     }
-    switch (db_integration_delete(a->db, store_id, id)) {
+    json_t *reference = json_pack("{s:s, s:s}", "type", "integration", "id", id);
+    char *payload = to_text(reference);
+    switch (db_integration_delete(a->db, store_id, id, payload)) {
     case DB_OK:
-        http_json(res, 200, json_pack("{s:{s:s, s:s}}", "data", "type", "integration", "id", id));
+        http_json(res, 200, json_pack("{s:O}", "data", reference));
         break;
     case DB_NOT_FOUND:
         not_found(res);
@@ -172,6 +191,8 @@ void api_integration_delete(void *ctx, const http_request *req, http_response *r
     default:
         api_storage_error(res);
     }
+    json_decref(reference);
+    free(payload);
 }
 
 void api_integration_attributes(void *ctx, const http_request *req, http_response *res)

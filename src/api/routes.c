@@ -14,6 +14,7 @@ const route api_routes[] = {
     {"GET", "/v2/integrations/{id}/logs", (route_fn)api_integration_logs},
     {"GET", "/v2/integrations/{id}/jobs", (route_fn)api_integration_jobs},
     {"GET", "/v2/integrations/{id}/jobs/{job_id}/logs", (route_fn)api_job_logs},
+    {"POST", "/emulator/v1/events", (route_fn)api_emulator_event},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

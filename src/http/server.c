@@ -25,6 +25,17 @@ typedef struct request_state {
     bool too_large;
 } request_state;
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 static const char default_allow_headers[] =
     "authorization, content-type, accept, x-moltin-request-id, x-moltin-currency, x-moltin-customer-token, "
     "x-moltin-language, x-moltin-locale, x-moltin-channel, x-moltin-sdk-language, x-moltin-sdk-version, "
@@ -72,7 +83,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
 {
     struct MHD_Response *r;
     if (res->json) {
-        char *text = json_dumps(res->json, JSON_COMPACT);
+        char *text = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
         if (text) {
             r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
         } else {
@@ -230,6 +241,27 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
+/* Percent-decodes in place like libmicrohttpd's own decoder, but keeps "%00" as it is: a
+ * decoded NUL would silently cut the path or value short ("/v2/integrations/<id>%00x" must not
+ * reach <id>). Returns the new length. */
+static size_t unescape_keep_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *out = s;
+    for (const char *in = s; *in; in++) {
+        int hi, lo;
+        if (in[0] == '%' && (hi = hex_digit(in[1])) >= 0 && (lo = hex_digit(in[2])) >= 0 && (hi | lo) != 0) {
+            *out++ = (char)(hi * 16 + lo);
+            in += 2;
+        } else {
+            *out++ = *in;
+        }
+    }
+    *out = '\0';
+    return (size_t)(out - s);
+}
+
 static void log_mhd_error(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -268,6 +300,7 @@ http_server *http_start(const http_options *opt)
                                  MHD_OPTION_SOCK_ADDR, addr,
                                  MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                                 MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
                                  MHD_OPTION_END);

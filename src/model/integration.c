@@ -7,6 +7,7 @@
 
 #include "address.h"
 #include "errors.h"
+#include "validation.h"
 #include "events.h"
 #include "timestamp.h"
 
@@ -71,75 +72,6 @@ void integration_clear(integration *it)
     json_decref(it->configuration);
     json_decref(it->observes);
     memset(it, 0, sizeof *it);
-}
-
-/* ---- error helpers: one per kind of validation failure ------------------------------------ */
-
-static const char *json_type_label(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "boolean";
-    default: return "null";
-    }
-}
-
-static void fail(json_t *errors, const char *source, const char *detail, const char *title_fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void fail(json_t *errors, const char *source, const char *detail, const char *title_fmt, ...)
-{
-    char *title = NULL;
-    va_list ap;
-    va_start(ap, title_fmt);
-    int n = vasprintf(&title, title_fmt, ap);
-    va_end(ap);
-    errors_add(errors, 400, n < 0 ? "Bad Request" : title, detail, source);
-    free(n < 0 ? NULL : title);
-}
-
-static void fail_missing(json_t *errors, const char *source, const char *key)
-{
-    char detail[256];
-    snprintf(detail, sizeof detail, "The property %s is required.", source);
-    fail(errors, source, detail, "Missing required property: %s", key);
-}
-
-static void fail_type(json_t *errors, const char *source, const json_t *got, const char *want)
-{
-    char detail[256];
-    snprintf(detail, sizeof detail, "%s must be of type %s, not %s.", source, want, json_type_label(got));
-    fail(errors, source, detail, "Invalid type: %s (expected %s)", json_type_label(got), want);
-}
-
-static void fail_enum(json_t *errors, const char *source, const char *value)
-{
-    json_t *s = json_string(value);
-    char *quoted = json_dumps(s, JSON_ENCODE_ANY);
-    char detail[256];
-    snprintf(detail, sizeof detail, "%s is not one of the accepted values.", source);
-    fail(errors, source, detail, "No enum match for: %s", quoted ? quoted : "\"\"");
-    free(quoted);
-    json_decref(s);
-}
-
-static void fail_short_string(json_t *errors, const char *source)
-{
-    char detail[256];
-    snprintf(detail, sizeof detail, "%s must be at least 1 character long.", source);
-    fail(errors, source, detail, "String is too short (0 chars), minimum 1");
-}
-
-static void fail_format(json_t *errors, const char *source, const char *what)
-{
-    char detail[256];
-    snprintf(detail, sizeof detail, "%s is not a valid %s.", source, what);
-    fail(errors, source, detail, "Invalid format: %s", what);
 }
 
 /* ---- field checks ------------------------------------------------------------------------- */
@@ -211,10 +143,10 @@ static void check_configuration(json_t *errors, const json_t *cfg, integration_t
             continue;
         }
         const char *s = json_string_value(v);
-        if (key->required && s[0] == '\0')
-            fail_short_string(errors, source);
-        else if (key->kind == CFG_URL && !http_url_is_valid(s))
+        if (key->kind == CFG_URL && !http_url_is_valid(s))
             fail_format(errors, source, "URL (http or https)");
+        else if (key->required && s[0] == '\0')
+            fail_short_string(errors, source);
         else
             json_object_set(clean, key->name, (json_t *)v);
     }

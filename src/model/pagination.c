@@ -11,8 +11,8 @@ static bool parse_non_negative(const char *raw, long *out)
         return false;
     char *end;
     errno = 0;
-    long v = strtol(raw, &end, 10);
-    if (errno == ERANGE || *end != '\0')
+    long v = strtol(raw, &end, 10); /* all digits: too large saturates at LONG_MAX (ERANGE) */
+    if (*end != '\0')
         return false;
     *out = v;
     return true;

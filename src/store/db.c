@@ -50,6 +50,30 @@ static const char *const statement_sql[STMT_COUNT] = {
     [STMT_LOG_LIST_JOB] = LOG_COLUMNS "WHERE store_id = ?1 AND integration_id = ?2 AND job_id = ?3 "
                                       "ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5",
 #undef LOG_COLUMNS
+    [STMT_EVENT_INSERT] = "INSERT INTO events (id, store_id, trigger, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_OBSERVERS] = "SELECT id FROM integrations WHERE store_id = ?1 AND enabled = 1 AND EXISTS "
+                       "(SELECT 1 FROM json_each(integrations.observes) WHERE json_each.value = ?2) "
+                       "ORDER BY created_at, id",
+    [STMT_JOB_INSERT] = "INSERT INTO jobs (id, event_id, integration_id, store_id, state, next_attempt_at, created_at) "
+                        "VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
+    [STMT_JOBS_CANCEL] = "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL "
+                         "WHERE integration_id = ?1 AND state = 'pending'",
+    [STMT_JOBS_RECOVER] = "UPDATE jobs SET running = 0 WHERE running = 1",
+    [STMT_JOB_DUE] = "SELECT j.id, j.attempts, j.store_id, j.integration_id, e.trigger, e.payload "
+                     "FROM jobs j JOIN events e ON e.id = j.event_id "
+                     "WHERE j.state = 'pending' AND j.running = 0 AND j.next_attempt_at <= ?1 "
+                     "ORDER BY j.next_attempt_at LIMIT 1",
+    [STMT_JOB_NEXT_DUE] = "SELECT min(next_attempt_at) FROM jobs WHERE state = 'pending' AND running = 0",
+    [STMT_JOB_START] = "UPDATE jobs SET running = 1, attempts = attempts + 1 WHERE id = ?1",
+    [STMT_JOB_CANCEL_ONE] = "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL WHERE id = ?1",
+    /* A job cancelled while its attempt ran stays cancelled. */
+    [STMT_JOB_FINISH] = "UPDATE jobs SET running = 0, "
+                        "state = CASE WHEN state = 'pending' THEN ?2 ELSE state END, "
+                        "next_attempt_at = CASE WHEN state = 'pending' AND ?2 = 'pending' THEN ?3 ELSE NULL END "
+                        "WHERE id = ?1",
+    [STMT_LOG_INSERT] = "INSERT INTO logs (id, job_id, integration_id, store_id, attempt, succeeded, processing_time, "
+                        "body, status_code, error_detail, created_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 };
 
 void db_report(db *d, const char *what)
@@ -101,6 +125,21 @@ void db_bind_text(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, i);
+}
+
+void db_set_job_listener(db *d, db_job_listener fn, void *ctx, int64_t first_attempt_delay_ms)
+{
+    db_lock(d);
+    d->on_jobs = fn;
+    d->on_jobs_ctx = ctx;
+    d->first_attempt_delay_ms = first_attempt_delay_ms;
+    db_unlock(d);
+}
+
+void db_announce_jobs(db *d, size_t created)
+{
+    if (created && d->on_jobs)
+        d->on_jobs(d->on_jobs_ctx);
 }
 
 void db_lock(db *d)

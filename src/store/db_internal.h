@@ -34,6 +34,17 @@ typedef enum {
     STMT_LOG_LIST_INTEGRATION,
     STMT_LOG_COUNT_JOB,
     STMT_LOG_LIST_JOB,
+    STMT_EVENT_INSERT,
+    STMT_OBSERVERS,
+    STMT_JOB_INSERT,
+    STMT_JOBS_CANCEL,
+    STMT_JOBS_RECOVER,
+    STMT_JOB_DUE,
+    STMT_JOB_NEXT_DUE,
+    STMT_JOB_START,
+    STMT_JOB_CANCEL_ONE,
+    STMT_JOB_FINISH,
+    STMT_LOG_INSERT,
     STMT_COUNT
 } statement;
 
@@ -41,6 +52,9 @@ struct db {
     sqlite3 *conn;
     pthread_mutex_t mu; /* one user of the connection and its statements at a time */
     sqlite3_stmt *stmts[STMT_COUNT];
+    db_job_listener on_jobs; /* told after a commit that created jobs */
+    void *on_jobs_ctx;
+    int64_t first_attempt_delay_ms; /* from the retry schedule */
 };
 
 void db_lock(db *d);
@@ -56,5 +70,17 @@ db_status db_finish(db *d, db_status st);
 /* Binds a string (SQLITE_STATIC: valid until the statement is stepped) or NULL. */
 void db_bind_text(sqlite3_stmt *st, int i, const char *s);
 void db_report(db *d, const char *what);
+
+/* Records an event and one pending job per enabled integration of the store observing trigger,
+ * inside the caller's transaction. jobs (optional) gets {"type","id","integration_id"} per job.
+ * *created counts the jobs. Caller holds the lock. */
+db_status db_emit_locked(db *d, const char *store_id, const char *trigger, const char *payload,
+                         const char *event_id, json_t *jobs, size_t *created);
+/* Cancels the pending jobs of an integration (disabled or deleted). Caller holds the lock. */
+db_status db_cancel_jobs_locked(db *d, const char *integration_id);
+/* Reads the columns of STMT_INTEGRATION_GET / _LIST. */
+bool db_row_to_integration(sqlite3_stmt *st, integration *it);
+/* Tells the listener, if any, that jobs were committed. Call after db_unlock. */
+void db_announce_jobs(db *d, size_t created);
 
 #endif

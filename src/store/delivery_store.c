@@ -1,7 +1,10 @@
 /* Jobs and delivery logs. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db_internal.h"
+#include "timestamp.h"
 
 static void copy_id(char dst[UUID_STR_LEN], const unsigned char *src)
 {
@@ -105,4 +108,236 @@ db_status db_job_exists(db *d, const char *store_id, const char *integration_id,
     sqlite3_reset(st);
     db_unlock(d);
     return result;
+}
+
+/* ---- events and the job runner ----------------------------------------------------------- */
+
+db_status db_emit_locked(db *d, const char *store_id, const char *trigger, const char *payload,
+                         const char *event_id, json_t *jobs, size_t *created)
+{
+    *created = 0;
+    int64_t now = now_ms();
+    /* Which integrations observe it: collected first, the statement is reused below. */
+    char (*observers)[UUID_STR_LEN] = NULL;
+    size_t n = 0, cap = 0;
+    db_status result = DB_OK;
+    sqlite3_stmt *st = db_stmt(d, STMT_OBSERVERS);
+    db_bind_text(st, 1, store_id);
+    db_bind_text(st, 2, trigger);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            void *grown = realloc(observers, cap * sizeof *observers);
+            if (!grown) {
+                result = DB_ERROR;
+                break;
+            }
+            observers = grown;
+        }
+        copy_id(observers[n++], sqlite3_column_text(st, 0));
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        result = DB_ERROR;
+    sqlite3_reset(st);
+    if (result != DB_OK || n == 0) /* an event that nobody observes is not kept */
+        goto out;
+
+    st = db_stmt(d, STMT_EVENT_INSERT);
+    db_bind_text(st, 1, event_id);
+    db_bind_text(st, 2, store_id);
+    db_bind_text(st, 3, trigger);
+    db_bind_text(st, 4, payload);
+    sqlite3_bind_int64(st, 5, now);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        result = DB_ERROR;
+    sqlite3_reset(st);
+    for (size_t i = 0; i < n && result == DB_OK; i++) {
+        char job_id[UUID_STR_LEN];
+        id_new(job_id);
+        st = db_stmt(d, STMT_JOB_INSERT);
+        db_bind_text(st, 1, job_id);
+        db_bind_text(st, 2, event_id);
+        db_bind_text(st, 3, observers[i]);
+        db_bind_text(st, 4, store_id);
+        sqlite3_bind_int64(st, 5, now + d->first_attempt_delay_ms);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            result = DB_ERROR;
+        sqlite3_reset(st);
+        if (jobs)
+            json_array_append_new(jobs, json_pack("{s:s, s:s, s:s}", "type", "integration-job", "id", job_id,
+                                                  "integration_id", observers[i]));
+    }
+    if (result == DB_OK)
+        *created = n;
+out:
+    if (result != DB_OK)
+        db_report(d, "record event");
+    free(observers);
+    return result;
+}
+
+db_status db_cancel_jobs_locked(db *d, const char *integration_id)
+{
+    sqlite3_stmt *st = db_stmt(d, STMT_JOBS_CANCEL);
+    db_bind_text(st, 1, integration_id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        db_report(d, "cancel jobs");
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+db_status db_event_emit(db *d, const char *store_id, const char *trigger, const char *payload, const char *event_id,
+                        json_t *jobs)
+{
+    size_t created = 0;
+    db_lock(d);
+    db_status result = db_exec_stmt(d, STMT_BEGIN);
+    if (result == DB_OK)
+        result = db_finish(d, db_emit_locked(d, store_id, trigger, payload, event_id, jobs, &created));
+    db_unlock(d);
+    db_announce_jobs(d, result == DB_OK ? created : 0);
+    return result;
+}
+
+db_status db_jobs_recover(db *d)
+{
+    db_lock(d);
+    db_status result = db_exec_stmt(d, STMT_JOBS_RECOVER);
+    db_unlock(d);
+    return result;
+}
+
+/* Reads the next due job into job (without its integration). Caller holds the lock. */
+static db_status next_due_job(db *d, int64_t now, delivery_job *job, char integration_id[UUID_STR_LEN])
+{
+    sqlite3_stmt *st = db_stmt(d, STMT_JOB_DUE);
+    sqlite3_bind_int64(st, 1, now);
+    int rc = sqlite3_step(st);
+    db_status result = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+    if (result == DB_OK) {
+        copy_id(job->id, sqlite3_column_text(st, 0));
+        job->attempt = sqlite3_column_int(st, 1) + 1;
+        copy_id(job->store_id, sqlite3_column_text(st, 2));
+        copy_id(integration_id, sqlite3_column_text(st, 3));
+        const char *trigger = (const char *)sqlite3_column_text(st, 4);
+        snprintf(job->trigger, sizeof job->trigger, "%s", trigger ? trigger : "");
+        const char *payload = (const char *)sqlite3_column_text(st, 5);
+        job->payload = payload ? json_loads(payload, 0, NULL) : NULL;
+        if (!job->payload)
+            job->payload = json_object();
+    }
+    sqlite3_reset(st);
+    return result;
+}
+
+static db_status run_on_job(db *d, statement s, const char *job_id)
+{
+    sqlite3_stmt *st = db_stmt(d, s);
+    db_bind_text(st, 1, job_id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+}
+
+db_status db_job_claim(db *d, int64_t now, delivery_job *job, int64_t *next_due)
+{
+    db_status result;
+    *next_due = -1;
+    db_lock(d);
+    for (;;) {
+        char integration_id[UUID_STR_LEN];
+        memset(job, 0, sizeof *job);
+        result = next_due_job(d, now, job, integration_id);
+        if (result != DB_OK)
+            break;
+        sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_GET);
+        db_bind_text(st, 1, integration_id);
+        db_bind_text(st, 2, job->store_id);
+        int rc = sqlite3_step(st);
+        bool loaded = rc == SQLITE_ROW && db_row_to_integration(st, &job->it);
+        sqlite3_reset(st);
+        if (loaded && job->it.enabled) {
+            result = run_on_job(d, STMT_JOB_START, job->id);
+            break;
+        }
+        /* Gone or disabled: the job stops for good (normally already cancelled by that change). */
+        char job_id[UUID_STR_LEN];
+        memcpy(job_id, job->id, sizeof job_id);
+        delivery_job_clear(job);
+        if (run_on_job(d, STMT_JOB_CANCEL_ONE, job_id) != DB_OK) {
+            result = DB_ERROR;
+            break;
+        }
+    }
+    if (result == DB_NOT_FOUND) {
+        sqlite3_stmt *st = db_stmt(d, STMT_JOB_NEXT_DUE);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+            *next_due = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    if (result == DB_ERROR) {
+        db_report(d, "claim job");
+        delivery_job_clear(job);
+    }
+    db_unlock(d);
+    return result;
+}
+
+db_status db_job_finish(db *d, const delivery_job *job, const attempt_result *r, int64_t next_attempt_at)
+{
+    char log_id[UUID_STR_LEN];
+    id_new(log_id);
+    db_lock(d);
+    db_status result = db_exec_stmt(d, STMT_BEGIN);
+    if (result != DB_OK)
+        goto out;
+    sqlite3_stmt *st = db_stmt(d, STMT_LOG_INSERT);
+    db_bind_text(st, 1, log_id);
+    db_bind_text(st, 2, job->id);
+    db_bind_text(st, 3, job->it.id);
+    db_bind_text(st, 4, job->store_id);
+    sqlite3_bind_int(st, 5, job->attempt);
+    sqlite3_bind_int(st, 6, r->succeeded);
+    sqlite3_bind_double(st, 7, r->processing_time);
+    db_bind_text(st, 8, r->body ? r->body : "");
+    if (r->status_code)
+        sqlite3_bind_int(st, 9, r->status_code);
+    db_bind_text(st, 10, r->error_detail);
+    sqlite3_bind_int64(st, 11, now_ms());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        result = DB_ERROR;
+    sqlite3_reset(st);
+    if (result == DB_OK) {
+        const char *state = r->succeeded ? "succeeded" : next_attempt_at < 0 ? "failed" : "pending";
+        st = db_stmt(d, STMT_JOB_FINISH);
+        db_bind_text(st, 1, job->id);
+        db_bind_text(st, 2, state);
+        sqlite3_bind_int64(st, 3, next_attempt_at);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            result = DB_ERROR;
+        sqlite3_reset(st);
+    }
+    if (result != DB_OK)
+        db_report(d, "finish job");
+    db_finish(d, result);
+out:
+    db_unlock(d);
+    return result;
+}
+
+db_status db_job_release(db *d, const char *job_id)
+{
+    db_lock(d);
+    sqlite3_stmt *st = db_stmt(d, STMT_JOB_FINISH);
+    db_bind_text(st, 1, job_id);
+    db_bind_text(st, 2, "pending");
+    sqlite3_bind_int64(st, 3, now_ms());
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    db_unlock(d);
+    return rc == SQLITE_DONE ? DB_OK : DB_ERROR;
 }

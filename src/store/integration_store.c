@@ -5,7 +5,7 @@
 #include "db_internal.h"
 
 /* Reads the columns of STMT_INTEGRATION_GET / _LIST into it. */
-static bool row_to_integration(sqlite3_stmt *st, integration *it)
+bool db_row_to_integration(sqlite3_stmt *st, integration *it)
 {
     memset(it, 0, sizeof *it);
     const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -31,6 +31,13 @@ static bool row_to_integration(sqlite3_stmt *st, integration *it)
     return true;
 }
 
+static db_status emit(db *d, const char *store_id, const char *trigger, const char *payload, size_t *jobs)
+{
+    char event_id[UUID_STR_LEN];
+    id_new(event_id);
+    return db_emit_locked(d, store_id, trigger, payload, event_id, NULL, jobs);
+}
+
 /* Binds ?3..?8 (the mutable columns) of INSERT and UPDATE. Returns the JSON texts to free. */
 static void bind_columns(sqlite3_stmt *st, const integration *it, char **cfg, char **observes)
 {
@@ -44,9 +51,11 @@ static void bind_columns(sqlite3_stmt *st, const integration *it, char **cfg, ch
     db_bind_text(st, 8, *observes);
 }
 
-db_status db_integration_insert(db *d, const char *store_id, const integration *it, long max_per_store)
+db_status db_integration_insert(db *d, const char *store_id, const integration *it, long max_per_store,
+                                const char *event_payload)
 {
     char *cfg = NULL, *observes = NULL;
+    size_t jobs = 0;
     db_lock(d);
     db_status result = db_exec_stmt(d, STMT_BEGIN);
     if (result != DB_OK)
@@ -70,9 +79,12 @@ db_status db_integration_insert(db *d, const char *store_id, const integration *
         }
         sqlite3_reset(st);
     }
+    if (result == DB_OK)
+        result = emit(d, store_id, "integration.created", event_payload, &jobs);
     db_finish(d, result);
 out:
     db_unlock(d);
+    db_announce_jobs(d, result == DB_OK ? jobs : 0);
     free(cfg);
     free(observes);
     return result;
@@ -87,7 +99,7 @@ db_status db_integration_get(db *d, const char *store_id, const char *id, integr
     int rc = sqlite3_step(st);
     db_status result = DB_NOT_FOUND;
     if (rc == SQLITE_ROW)
-        result = row_to_integration(st, out) ? DB_OK : DB_ERROR;
+        result = db_row_to_integration(st, out) ? DB_OK : DB_ERROR;
     else if (rc != SQLITE_DONE)
         result = DB_ERROR;
     if (result == DB_ERROR)
@@ -97,16 +109,19 @@ db_status db_integration_get(db *d, const char *store_id, const char *id, integr
     return result;
 }
 
-db_status db_integration_update(db *d, const char *store_id, const integration *it)
+db_status db_integration_update(db *d, const char *store_id, const integration *it, const char *event_payload)
 {
     char *cfg = NULL, *observes = NULL;
+    size_t jobs = 0;
     db_lock(d);
+    db_status result = db_exec_stmt(d, STMT_BEGIN);
+    if (result != DB_OK)
+        goto out;
     sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_UPDATE);
     db_bind_text(st, 1, it->id);
     db_bind_text(st, 2, store_id);
     bind_columns(st, it, &cfg, &observes);
     sqlite3_bind_int64(st, 9, it->updated_at_ms);
-    db_status result = DB_OK;
     if (sqlite3_step(st) != SQLITE_DONE) {
         db_report(d, "update integration");
         result = DB_ERROR;
@@ -114,19 +129,29 @@ db_status db_integration_update(db *d, const char *store_id, const integration *
         result = DB_NOT_FOUND;
     }
     sqlite3_reset(st);
+    if (result == DB_OK && !it->enabled)
+        result = db_cancel_jobs_locked(d, it->id);
+    if (result == DB_OK)
+        result = emit(d, store_id, "integration.updated", event_payload, &jobs);
+    db_finish(d, result);
+out:
     db_unlock(d);
+    db_announce_jobs(d, result == DB_OK ? jobs : 0);
     free(cfg);
     free(observes);
     return result;
 }
 
-db_status db_integration_delete(db *d, const char *store_id, const char *id)
+db_status db_integration_delete(db *d, const char *store_id, const char *id, const char *event_payload)
 {
+    size_t jobs = 0;
     db_lock(d);
+    db_status result = db_exec_stmt(d, STMT_BEGIN);
+    if (result != DB_OK)
+        goto out;
     sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_DELETE);
     db_bind_text(st, 1, id);
     db_bind_text(st, 2, store_id);
-    db_status result = DB_OK;
     if (sqlite3_step(st) != SQLITE_DONE) {
         db_report(d, "delete integration");
         result = DB_ERROR;
@@ -134,7 +159,14 @@ db_status db_integration_delete(db *d, const char *store_id, const char *id)
         result = DB_NOT_FOUND;
     }
     sqlite3_reset(st);
+    if (result == DB_OK)
+        result = db_cancel_jobs_locked(d, id);
+    if (result == DB_OK)
+        result = emit(d, store_id, "integration.deleted", event_payload, &jobs);
+    db_finish(d, result);
+out:
     db_unlock(d);
+    db_announce_jobs(d, result == DB_OK ? jobs : 0);
     return result;
 }
 
@@ -153,7 +185,7 @@ db_status db_integration_list(db *d, const char *store_id, long limit, long offs
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             integration it;
-            if (!row_to_integration(st, &it)) {
+            if (!db_row_to_integration(st, &it)) {
                 result = DB_ERROR;
                 break;
             }

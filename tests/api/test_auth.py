@@ -118,6 +118,8 @@ def test_token_unparseable_json_400(server):
 
 def test_configured_clients(make_server):
     s = make_server(["--clients", "alpha:secret1,beta:s2"])
+    mode = s.stdout_text.split("listening on")[0].lower()
+    assert "configured" in mode and "open" not in mode, s.stdout_text
     assert_token(s.token_response("alpha", "secret1"), "client_credentials")
     assert_token(s.token_response("beta", "s2", as_json=True), "client_credentials")
     one_error(s.token_response("alpha", "s2"), 401, "Unauthorized")

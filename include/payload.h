@@ -1,0 +1,39 @@
+/* What a delivery sends: the webhook body (spec §7.1) and sample event payloads (spec §7). Pure. */
+#ifndef INTEGRATIONSD_PAYLOAD_H
+#define INTEGRATIONSD_PAYLOAD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "integration.h"
+
+#define EVENT_KEY_MAX 128
+#define RESPONSE_BODY_MAX 4096
+
+/* One attempt of one job, as the transports need it. */
+typedef struct delivery_job {
+    char id[UUID_STR_LEN];
+    char store_id[UUID_STR_LEN];
+    char trigger[EVENT_KEY_MAX];
+    int attempt;     /* number of this attempt, from 1 */
+    json_t *payload; /* the event's payload document */
+    integration it;  /* as stored: real secrets */
+} delivery_job;
+
+void delivery_job_clear(delivery_job *job);
+
+/* true for "*.deleted" triggers, whose payload is {"type","id"} rather than {"data":…}. */
+bool trigger_is_deletion(const char *trigger);
+
+/* The JSON body of a webhook POST; a newly allocated string. */
+char *webhook_body(const delivery_job *job);
+
+/* A plausible payload for trigger: {"data":{"type":…,"id":id,…}}, or {"type","id"} for *.deleted. */
+json_t *sample_payload(const char *trigger, const char *id);
+
+/* Copies at most max bytes of in[0..len) as valid UTF-8: cut at a character boundary, invalid
+ * bytes replaced by U+FFFD. Returns a newly allocated NUL-terminated string. */
+char *utf8_clean(const char *in, size_t len, size_t max);
+
+#endif

@@ -1,0 +1,24 @@
+/* Validation errors (400) in the words of spec §4.1: one function per kind of failure, each
+ * appending one error object with title, detail and source to `errors`. Pure. */
+#ifndef INTEGRATIONSD_VALIDATION_H
+#define INTEGRATIONSD_VALIDATION_H
+
+#include <jansson.h>
+
+/* "string", "number", "boolean", "array", "object" or "null". */
+const char *json_type_label(const json_t *v);
+
+void fail(json_t *errors, const char *source, const char *detail, const char *title_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Missing required property: <key> */
+void fail_missing(json_t *errors, const char *source, const char *key);
+/* Invalid type: <got> (expected <want>) */
+void fail_type(json_t *errors, const char *source, const json_t *got, const char *want);
+/* No enum match for: "<value>" */
+void fail_enum(json_t *errors, const char *source, const char *value);
+/* String is too short (0 chars), minimum 1 */
+void fail_short_string(json_t *errors, const char *source);
+/* Invalid format: <what> */
+void fail_format(json_t *errors, const char *source, const char *what);
+
+#endif

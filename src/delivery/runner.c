@@ -1,0 +1,151 @@
+/* Workers claim due jobs from the database, so every decision survives a crash: a job is
+ * pending until an attempt succeeds or the schedule runs out, and its attempt counter is
+ * raised before sending, so a restart never repeats an attempt number. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "delivery.h"
+#include "timestamp.h"
+#include "transport.h"
+
+#define IDLE_WAKE_MS 60000 /* re-check now and then even when nothing is known to be due */
+
+struct delivery {
+    db *db;
+    delivery_settings s;
+    pthread_t *threads;
+    unsigned started;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;   /* new jobs, or a rescheduled one */
+    unsigned long wakeups; /* changes under mu each time wake is signalled */
+    atomic_bool stopping;
+};
+
+static void wake_workers(void *ctx)
+{
+    delivery *dl = ctx;
+    pthread_mutex_lock(&dl->mu);
+    dl->wakeups++;
+    pthread_cond_broadcast(&dl->wake);
+    pthread_mutex_unlock(&dl->mu);
+}
+
+/* One attempt through the integration's transport. false = interrupted by shutdown. */
+static bool run_transport(delivery *dl, const delivery_job *job, attempt_result *r)
+{
+    switch (job->it.type) {
+    case INTEGRATION_WEBHOOK:
+        return webhook_deliver(job, &dl->s, &dl->stopping, r);
+    default:
+        snprintf(r->error_detail, sizeof r->error_detail, "No %s transport in this build of integrationsd",
+                 integration_type_name(job->it.type));
+        return true;
+    }
+}
+
+static void attempt(delivery *dl, delivery_job *job)
+{
+    attempt_result r = {0};
+    if (!run_transport(dl, job, &r)) {
+        db_job_release(dl->db, job->id);
+        goto out;
+    }
+    int64_t next = -1;
+    if (!r.succeeded && (size_t)job->attempt < dl->s.attempts)
+        next = now_ms() + (int64_t)(dl->s.schedule[job->attempt] * 1000);
+    db_job_finish(dl->db, job, &r, next);
+    if (next >= 0)
+        wake_workers(dl); /* idle workers may be sleeping past the new due time */
+out:
+    free(r.body);
+}
+
+static void wait_until(delivery *dl, unsigned long seen, int64_t due_ms)
+{
+    int64_t now = now_ms();
+    if (due_ms < 0 || due_ms - now > IDLE_WAKE_MS)
+        due_ms = now + IDLE_WAKE_MS;
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    int64_t wait_ms = due_ms - now;
+    deadline.tv_sec += wait_ms / 1000;
+    deadline.tv_nsec += (wait_ms % 1000) * 1000000;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&dl->mu);
+    while (!atomic_load(&dl->stopping) && dl->wakeups == seen)
+        if (pthread_cond_timedwait(&dl->wake, &dl->mu, &deadline) != 0)
+            break;
+    pthread_mutex_unlock(&dl->mu);
+}
+
+static void *worker(void *arg)
+{
+    delivery *dl = arg;
+    while (!atomic_load(&dl->stopping)) {
+        pthread_mutex_lock(&dl->mu);
+        unsigned long seen = dl->wakeups;
+        pthread_mutex_unlock(&dl->mu);
+
+        delivery_job job;
+        int64_t next_due = -1;
+        db_status st = db_job_claim(dl->db, now_ms(), &job, &next_due);
+        if (st == DB_OK) {
+            attempt(dl, &job);
+            delivery_job_clear(&job);
+            continue;
+        }
+        if (st == DB_ERROR)
+            next_due = now_ms() + 1000; /* storage trouble: back off, then try again */
+        wait_until(dl, seen, next_due);
+    }
+    return NULL;
+}
+
+delivery *delivery_start(db *d, const delivery_settings *s, unsigned workers)
+{
+    delivery *dl = calloc(1, sizeof *dl);
+    if (!dl)
+        return NULL;
+    dl->db = d;
+    dl->s = *s;
+    atomic_init(&dl->stopping, false);
+    pthread_mutex_init(&dl->mu, NULL);
+    pthread_cond_init(&dl->wake, NULL);
+    dl->threads = calloc(workers, sizeof *dl->threads);
+    if (!dl->threads || db_jobs_recover(d) != DB_OK) {
+        delivery_stop(dl);
+        return NULL;
+    }
+    db_set_job_listener(d, wake_workers, dl, (int64_t)(s->schedule[0] * 1000));
+    for (unsigned i = 0; i < workers; i++) {
+        if (pthread_create(&dl->threads[i], NULL, worker, dl) != 0) {
+            fprintf(stderr, "integrationsd: cannot start delivery worker %u\n", i);
+            delivery_stop(dl);
+            return NULL;
+        }
+        dl->started++;
+    }
+    return dl;
+}
+
+void delivery_stop(delivery *dl)
+{
+    if (!dl)
+        return;
+    atomic_store(&dl->stopping, true);
+    wake_workers(dl);
+    for (unsigned i = 0; i < dl->started; i++)
+        pthread_join(dl->threads[i], NULL);
+    db_set_job_listener(dl->db, NULL, NULL, 0);
+    pthread_cond_destroy(&dl->wake);
+    pthread_mutex_destroy(&dl->mu);
+    free(dl->threads);
+    free(dl);
+}

@@ -1,0 +1,141 @@
+#include "payload.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void delivery_job_clear(delivery_job *job)
+{
+    json_decref(job->payload);
+    integration_clear(&job->it);
+    memset(job, 0, sizeof *job);
+}
+
+bool trigger_is_deletion(const char *trigger)
+{
+    const char *dot = strrchr(trigger, '.');
+    return dot && strcmp(dot + 1, "deleted") == 0;
+}
+
+char *webhook_body(const delivery_job *job)
+{
+    /* resources: the payload serialised as a string, except for deletions (the object itself) */
+    json_t *resources;
+    if (trigger_is_deletion(job->trigger)) {
+        resources = json_incref(job->payload);
+    } else {
+        char *text = json_dumps(job->payload, JSON_COMPACT);
+        resources = json_string(text ? text : "null");
+        free(text);
+    }
+    const integration *it = &job->it;
+    json_t *body = json_pack("{s:s, s:s, s:i, s:{s:s, s:s, s:s, s:s?}, s:o, s:O, s:O, s:s}",
+                             "id", job->id, "triggered_by", job->trigger, "attempt", job->attempt,
+                             "integration", "id", it->id, "integration_type", integration_type_name(it->type),
+                             "name", it->name, "description", it->description,
+                             "resources", resources, "payload", job->payload, "configuration", it->configuration,
+                             "store_id", job->store_id);
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    return text;
+}
+
+/* Typical attributes of each resource type, so a sample looks like the real thing. */
+static json_t *sample_attributes(const char *type)
+{
+    if (strcmp(type, "order") == 0)
+        return json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:{s:{s:{s:i, s:s, s:b}}}}", "status", "complete",
+                         "payment", "paid", "shipping", "fulfilled", "customer", "name", "Ron Swanson", "email",
+                         "ron@swanson.com", "meta", "display_price", "with_tax", "amount", 10000, "currency", "USD",
+                         "includes_tax", 1);
+    if (strcmp(type, "cart") == 0)
+        return json_pack("{s:s, s:s}", "name", "Cart", "description", "A sample cart");
+    if (strcmp(type, "customer") == 0)
+        return json_pack("{s:s, s:s}", "name", "Ron Swanson", "email", "ron@swanson.com");
+    if (strcmp(type, "product") == 0)
+        return json_pack("{s:{s:s, s:s, s:s, s:s}}", "attributes", "name", "Sample product", "sku", "SAMPLE-001",
+                         "slug", "sample-product", "status", "live");
+    if (strcmp(type, "transaction") == 0)
+        return json_pack("{s:s, s:s, s:s, s:i, s:s}", "transaction-type", "purchase", "gateway", "manual", "status",
+                         "complete", "amount", 10000, "currency", "USD");
+    if (strcmp(type, "file") == 0)
+        return json_pack("{s:s, s:s, s:i}", "file_name", "sample.png", "mime_type", "image/png", "file_size", 1024);
+    if (strcmp(type, "currency") == 0)
+        return json_pack("{s:s, s:f, s:s, s:b}", "code", "USD", "exchange_rate", 1.0, "format", "${price}", "default",
+                         1);
+    if (strcmp(type, "account") == 0 || strcmp(type, "brand") == 0 || strcmp(type, "category") == 0 ||
+        strcmp(type, "collection") == 0 || strcmp(type, "integration") == 0)
+        return json_pack("{s:s, s:s}", "name", "Sample", "description", "A sample resource");
+    return json_object();
+}
+
+json_t *sample_payload(const char *trigger, const char *id)
+{
+    const char *dot = strrchr(trigger, '.');
+    size_t type_len = dot ? (size_t)(dot - trigger) : strlen(trigger);
+    char type[EVENT_KEY_MAX];
+    if (type_len >= sizeof type)
+        type_len = sizeof type - 1;
+    memcpy(type, trigger, type_len);
+    type[type_len] = '\0';
+    if (trigger_is_deletion(trigger))
+        return json_pack("{s:s, s:s}", "type", type, "id", id);
+    json_t *data = json_pack("{s:s, s:s}", "type", type, "id", id);
+    json_t *attributes = sample_attributes(type);
+    json_object_update(data, attributes);
+    json_decref(attributes);
+    return json_pack("{s:o}", "data", data);
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+    size_t need;
+    unsigned min;
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        need = 2, min = 0x80;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        need = 3, min = 0x800;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        need = 4, min = 0x10000;
+    else
+        return 0;
+    if (n < need)
+        return 0;
+    unsigned cp = s[0] & (0xFF >> (need + 1));
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return need;
+}
+
+char *utf8_clean(const char *in, size_t len, size_t max)
+{
+    static const char replacement[] = "\xEF\xBF\xBD";
+    char *out = malloc(max + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    const unsigned char *s = (const unsigned char *)in;
+    for (size_t i = 0; i < len;) {
+        size_t seq = utf8_sequence(s + i, len - i);
+        const char *src = seq ? in + i : replacement;
+        size_t out_len = seq ? seq : 3;
+        if (s[i] == 0) { /* a NUL byte would end the string early: replace it too */
+            src = replacement;
+            out_len = 3;
+        }
+        if (o + out_len > max)
+            break;
+        memcpy(out + o, src, out_len);
+        o += out_len;
+        i += seq ? seq : 1;
+    }
+    out[o] = '\0';
+    return out;
+}

@@ -1,0 +1,74 @@
+/* Validation errors in the words of spec §4.1, one function per kind of failure. */
+#include "validation.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "errors.h"
+
+
+const char *json_type_label(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "object";
+    case JSON_ARRAY: return "array";
+    case JSON_STRING: return "string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "boolean";
+    default: return "null";
+    }
+}
+
+void fail(json_t *errors, const char *source, const char *detail, const char *title_fmt, ...)
+{
+    char *title = NULL;
+    va_list ap;
+    va_start(ap, title_fmt);
+    int n = vasprintf(&title, title_fmt, ap);
+    va_end(ap);
+    errors_add(errors, 400, n < 0 ? "Bad Request" : title, detail, source);
+    free(n < 0 ? NULL : title);
+}
+
+void fail_missing(json_t *errors, const char *source, const char *key)
+{
+    char detail[256];
+    snprintf(detail, sizeof detail, "The property %s is required.", source);
+    fail(errors, source, detail, "Missing required property: %s", key);
+}
+
+void fail_type(json_t *errors, const char *source, const json_t *got, const char *want)
+{
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s must be of type %s, not %s.", source, want, json_type_label(got));
+    fail(errors, source, detail, "Invalid type: %s (expected %s)", json_type_label(got), want);
+}
+
+void fail_enum(json_t *errors, const char *source, const char *value)
+{
+    json_t *s = json_string(value);
+    char *quoted = json_dumps(s, JSON_ENCODE_ANY);
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s is not one of the accepted values.", source);
+    fail(errors, source, detail, "No enum match for: %s", quoted ? quoted : "\"\"");
+    free(quoted);
+    json_decref(s);
+}
+
+void fail_short_string(json_t *errors, const char *source)
+{
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s must be at least 1 character long.", source);
+    fail(errors, source, detail, "String is too short (0 chars), minimum 1");
+}
+
+void fail_format(json_t *errors, const char *source, const char *what)
+{
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s is not a valid %s.", source, what);
+    fail(errors, source, detail, "Invalid format: %s", what);
+}
+

@@ -1,0 +1,1099 @@
+/* Unit tests of include/integration.h: create and update validation (spec §3, §4.1, §4.2),
+ * secret masking, rendering and the attributes document (§4.3).
+ *
+ * The validation tests are tables: each row is a request document and either the exact,
+ * ordered list of (title, source) errors it must produce, or the fields of the resulting
+ * integration. JSON inside the tables is written with single quotes (turned into double
+ * quotes before parsing) to keep the rows readable. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "integration.h"
+#include "timestamp.h"
+
+#define MAX_ERRORS 8
+#define ABSENT "<absent>" /* in a patch: remove the key */
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+/* Parses JSON written with single quotes. NULL (after printing why) when the text is bad. */
+static json_t *sq(const char *text)
+{
+    char *buf = strdup(text);
+    if (!buf)
+        return NULL;
+    for (char *p = buf; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    json_error_t e;
+    json_t *j = json_loads(buf, JSON_DECODE_ANY, &e);
+    if (!j)
+        print_error("test JSON does not parse: %s (%s)\n", text, e.text);
+    free(buf);
+    return j;
+}
+
+/* Applies a patch: each key of patch replaces the key of obj; the string ABSENT removes it. */
+static void apply_patch(json_t *obj, const json_t *patch)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)patch, key, value) {
+        if (json_is_string(value) && strcmp(json_string_value(value), ABSENT) == 0)
+            json_object_del(obj, key);
+        else
+            json_object_set(obj, key, value);
+    }
+}
+
+/* The fields of an integration as one JSON object (what a row's expectation describes). */
+static json_t *integration_fields(const integration *it)
+{
+    return json_pack("{s:s?, s:s?, s:o, s:b, s:O?, s:O?}", "integration_type",
+                     (int)it->type >= 0 && it->type < INTEGRATION_TYPE_COUNT ? integration_type_name(it->type) : NULL,
+                     "name", it->name, "description", it->description ? json_string(it->description) : json_null(),
+                     "enabled", it->enabled, "configuration", it->configuration, "observes", it->observes);
+}
+
+typedef struct exp_err {
+    const char *title; /* a trailing '*' means "starts with" */
+    const char *source;
+} exp_err;
+
+static bool title_matches(const char *want, const char *got)
+{
+    size_t n = strlen(want);
+    if (n > 0 && want[n - 1] == '*')
+        return strncmp(want, got, n - 1) == 0;
+    return strcmp(want, got) == 0;
+}
+
+static size_t exp_count(const exp_err *e)
+{
+    size_t n = 0;
+    while (n < MAX_ERRORS && e[n].title)
+        n++;
+    return n;
+}
+
+static void append(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+}
+
+static void append_json(char *buf, size_t size, const char *label, const json_t *j)
+{
+    char *text = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+    append(buf, size, "%s%s\n", label, text ? text : "(NULL)");
+    free(text);
+}
+
+static void append_expected_errors(char *buf, size_t size, const exp_err *e)
+{
+    append(buf, size, "  expected errors:");
+    for (size_t i = 0; i < exp_count(e); i++)
+        append(buf, size, " [%s | %s]", e[i].title, e[i].source);
+    append(buf, size, "\n");
+}
+
+/* Checks the errors array against the expected list (status 400, detail present). */
+static bool errors_match(const json_t *errors, const exp_err *exp, char *msg, size_t size)
+{
+    size_t n = exp_count(exp);
+    bool ok = json_is_array(errors) && json_array_size(errors) == n;
+    for (size_t i = 0; ok && i < n; i++) {
+        const json_t *e = json_array_get(errors, i);
+        const json_t *status = json_object_get(e, "status");
+        const char *title = json_string_value(json_object_get(e, "title"));
+        const char *detail = json_string_value(json_object_get(e, "detail"));
+        const char *source = json_string_value(json_object_get(e, "source"));
+        ok = json_is_integer(status) && json_integer_value(status) == 400 && title && detail && detail[0] &&
+             source && title_matches(exp[i].title, title) && strcmp(exp[i].source, source) == 0;
+    }
+    if (!ok) {
+        append_expected_errors(msg, size, exp);
+        append_json(msg, size, "  actual errors:   ", errors);
+    }
+    return ok;
+}
+
+/* Outcome check shared by create and update rows. */
+static bool outcome_matches(bool returned, const json_t *errors, const integration *out, const exp_err *exp,
+                            const json_t *want_fields, char *msg, size_t size)
+{
+    if (exp_count(exp) > 0) {
+        bool ok = errors_match(errors, exp, msg, size);
+        if (returned) {
+            append(msg, size, "  the function returned true although errors were expected\n");
+            ok = false;
+        }
+        return ok;
+    }
+    if (!returned || json_array_size(errors) != 0) {
+        append(msg, size, "  expected success, got %s\n", returned ? "true with errors" : "false");
+        append_json(msg, size, "  errors: ", errors);
+        return false;
+    }
+    json_t *got = integration_fields(out);
+    bool ok = got && json_equal(got, (json_t *)want_fields);
+    if (!ok) {
+        append_json(msg, size, "  expected fields: ", want_fields);
+        append_json(msg, size, "  actual fields:   ", got);
+    }
+    json_decref(got);
+    return ok;
+}
+
+/* ---- create (spec §4.1) ---------------------------------------------------------------------- */
+
+typedef enum { RAW, W, S, T } base_kind; /* raw body, or a patch over the webhook / aws_sqs / stomp base */
+
+static const char *const base_data[] = {
+    [RAW] = "{}",
+    [W] = "{'type':'integration','integration_type':'webhook','name':'Order shipping notification',"
+          "'configuration':{'url':'https://example.com/hook'},'observes':['order.fulfilled']}",
+    [S] = "{'type':'integration','integration_type':'aws_sqs','name':'Queue',"
+          "'configuration':{'url':'https://sqs.eu-west-1.amazonaws.com/123456789012/orders',"
+          "'aws_access_key_id':'AKIAIOSFODNN7EXAMPLE','aws_secret_access_key':'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',"
+          "'region':'eu-west-1'},'observes':['order.paid']}",
+    [T] = "{'type':'integration','integration_type':'stomp','name':'Broker',"
+          "'configuration':{'addresses':['stomp://broker.example.com','stomp+ssl://broker2.example.com:61617'],"
+          "'destination':'/queue/events','username':'guest','password':'secret'},'observes':['product.created']}",
+};
+
+typedef struct create_case {
+    const char *name;
+    base_kind base;
+    const char *input;  /* RAW: the whole body; else a patch over the base's data */
+    exp_err errors[MAX_ERRORS];
+    const char *result; /* success: patch over the base's expected fields (RAW: all fields) */
+} create_case;
+
+#define MISSING(key, src) {"Missing required property: " key, src}
+#define TYPE(got, want, src) {"Invalid type: " got " (expected " want ")", src}
+#define ENUM(value, src) {"No enum match for: \"" value "\"", src}
+#define FORMAT(src) {"Invalid format: *", src}
+#define TOO_SHORT_NAME {"String is too short (0 chars), minimum 1", "data.name"}
+#define UNIQUE(src) {"Array items are not unique", src}
+#define OK {{NULL, NULL}}
+
+#define SQS_CFG "'configuration':{'url':'https://sqs.eu-west-1.amazonaws.com/123456789012/orders'," \
+                "'aws_access_key_id':'AKIAIOSFODNN7EXAMPLE','aws_secret_access_key':'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'," \
+                "'region':'eu-west-1'}"
+
+static const create_case create_cases[] = {
+    /* envelope */
+    {"body is an array", RAW, "[]", {{"Missing required property: data", "data"}}, NULL},
+    {"body is a string", RAW, "'data'", {{"Missing required property: data", "data"}}, NULL},
+    {"body is null", RAW, "null", {{"Missing required property: data", "data"}}, NULL},
+    {"body is a number", RAW, "42", {{"Missing required property: data", "data"}}, NULL},
+    {"body is an empty object", RAW, "{}", {{"Missing required property: data", "data"}}, NULL},
+    {"data is null", RAW, "{'data':null}", {{"Missing required property: data", "data"}}, NULL},
+    {"data is an array", RAW, "{'data':[]}", {{"Missing required property: data", "data"}}, NULL},
+    {"data is a string", RAW, "{'data':'integration'}", {{"Missing required property: data", "data"}}, NULL},
+    {"attributes at top level without data", RAW,
+     "{'type':'integration','integration_type':'webhook','name':'x','configuration':{'url':'https://example.com'},"
+     "'observes':['order.paid']}",
+     {{"Missing required property: data", "data"}}, NULL},
+    {"data is empty: every required key, in spec order", RAW, "{'data':{}}",
+     {MISSING("type", "data.type"), MISSING("integration_type", "data.integration_type"), MISSING("name", "data.name"),
+      MISSING("configuration", "data.configuration"), MISSING("observes", "data.observes")},
+     NULL},
+
+    /* type */
+    {"type absent", W, "{'type':'<absent>'}", {MISSING("type", "data.type")}, NULL},
+    {"type plural", W, "{'type':'integrations'}", {ENUM("integrations", "data.type")}, NULL},
+    {"type capitalised", W, "{'type':'Integration'}", {ENUM("Integration", "data.type")}, NULL},
+    {"type empty string", W, "{'type':''}", {ENUM("", "data.type")}, NULL},
+    {"type is a number", W, "{'type':5}", {TYPE("number", "string", "data.type")}, NULL},
+
+    /* required keys: missing or null */
+    {"name absent", W, "{'name':'<absent>'}", {MISSING("name", "data.name")}, NULL},
+    {"name null", W, "{'name':null}", {MISSING("name", "data.name")}, NULL},
+    {"integration_type absent", W, "{'integration_type':'<absent>'}",
+     {MISSING("integration_type", "data.integration_type")}, NULL},
+    {"integration_type null", W, "{'integration_type':null}", {MISSING("integration_type", "data.integration_type")},
+     NULL},
+    {"configuration absent", W, "{'configuration':'<absent>'}", {MISSING("configuration", "data.configuration")}, NULL},
+    {"configuration null", W, "{'configuration':null}", {MISSING("configuration", "data.configuration")}, NULL},
+    {"observes absent", W, "{'observes':'<absent>'}", {MISSING("observes", "data.observes")}, NULL},
+    {"observes null", W, "{'observes':null}", {MISSING("observes", "data.observes")}, NULL},
+
+    /* wrong JSON types */
+    {"name is an integer", W, "{'name':5}", {TYPE("number", "string", "data.name")}, NULL},
+    {"name is a real", W, "{'name':2.5}", {TYPE("number", "string", "data.name")}, NULL},
+    {"name is a boolean", W, "{'name':true}", {TYPE("boolean", "string", "data.name")}, NULL},
+    {"name is an array", W, "{'name':['a']}", {TYPE("array", "string", "data.name")}, NULL},
+    {"name is an object", W, "{'name':{}}", {TYPE("object", "string", "data.name")}, NULL},
+    {"integration_type is a number", W, "{'integration_type':1}", {TYPE("number", "string", "data.integration_type")},
+     NULL},
+    {"description is a number", W, "{'description':5}", {TYPE("number", "string", "data.description")}, NULL},
+    {"description is an array", W, "{'description':[]}", {TYPE("array", "string", "data.description")}, NULL},
+    {"enabled is the string yes", W, "{'enabled':'yes'}", {TYPE("string", "boolean", "data.enabled")}, NULL},
+    {"enabled is the string true", W, "{'enabled':'true'}", {TYPE("string", "boolean", "data.enabled")}, NULL},
+    {"enabled is 1", W, "{'enabled':1}", {TYPE("number", "boolean", "data.enabled")}, NULL},
+    {"enabled is null", W, "{'enabled':null}", {TYPE("null", "boolean", "data.enabled")}, NULL},
+    {"configuration is a string", W, "{'configuration':'https://example.com'}",
+     {TYPE("string", "object", "data.configuration")}, NULL},
+    {"configuration is an array", W, "{'configuration':[]}", {TYPE("array", "object", "data.configuration")}, NULL},
+    {"observes is a string", W, "{'observes':'order.paid'}", {TYPE("string", "array", "data.observes")}, NULL},
+    {"observes is an object", W, "{'observes':{}}", {TYPE("object", "array", "data.observes")}, NULL},
+    {"observes item is a number", W, "{'observes':[5]}", {TYPE("number", "string", "data.observes[0]")}, NULL},
+    {"observes item is null", W, "{'observes':['order.paid',null]}", {TYPE("null", "string", "data.observes[1]")},
+     NULL},
+    {"observes item is an array", W, "{'observes':['order.paid',['x']]}",
+     {TYPE("array", "string", "data.observes[1]")}, NULL},
+
+    /* name */
+    {"name empty", W, "{'name':''}", {TOO_SHORT_NAME}, NULL},
+    {"name of one space", W, "{'name':' '}", OK, "{'name':' '}"},
+    {"name with multi-byte UTF-8", W, "{'name':'Bestellung \\u00fcbermittelt \\u2713'}", OK,
+     "{'name':'Bestellung \\u00fcbermittelt \\u2713'}"},
+
+    /* integration_type */
+    {"integration_type email", W, "{'integration_type':'email'}", {ENUM("email", "data.integration_type")}, NULL},
+    {"integration_type capitalised", W, "{'integration_type':'Webhook'}", {ENUM("Webhook", "data.integration_type")},
+     NULL},
+    {"integration_type sqs", W, "{'integration_type':'sqs'}", {ENUM("sqs", "data.integration_type")}, NULL},
+    {"integration_type empty", W, "{'integration_type':''}", {ENUM("", "data.integration_type")}, NULL},
+    {"unknown integration_type does not also judge the configuration", W,
+     "{'integration_type':'email','configuration':{}}", {ENUM("email", "data.integration_type")}, NULL},
+
+    /* optional description and enabled */
+    {"defaults: description null, enabled false", W, "{}", OK, "{'description':null,'enabled':false}"},
+    {"description and enabled given", W, "{'description':'Send a shipping notification.','enabled':true}", OK,
+     "{'description':'Send a shipping notification.','enabled':true}"},
+    {"description null", W, "{'description':null}", OK, "{'description':null}"},
+    {"description empty string", W, "{'description':''}", OK, "{'description':''}"},
+    {"enabled false", W, "{'enabled':false}", OK, "{'enabled':false}"},
+
+    /* observes */
+    {"observes: 6 events is over the limit", W,
+     "{'observes':['order.created','order.updated','order.paid','order.authorized','order.fulfilled','order.cancelled']}",
+     {{"You have reached the integration event limit of 5", "data.observes"}}, NULL},
+    {"observes: 5 events is fine", W,
+     "{'observes':['order.created','order.updated','order.paid','order.authorized','order.fulfilled']}", OK,
+     "{'observes':['order.created','order.updated','order.paid','order.authorized','order.fulfilled']}"},
+    {"observes: empty", W, "{'observes':[]}", {{"Array is too short (0), minimum 1", "data.observes"}}, NULL},
+    {"observes: unknown key first", W, "{'observes':['order.deleted']}", {ENUM("order.deleted", "data.observes[0]")},
+     NULL},
+    {"observes: unknown key second", W, "{'observes':['order.paid','cart.created']}",
+     {ENUM("cart.created", "data.observes[1]")}, NULL},
+    {"observes: case matters", W, "{'observes':['Order.Paid']}", {ENUM("Order.Paid", "data.observes[0]")}, NULL},
+    {"observes: empty string key", W, "{'observes':['']}", {ENUM("", "data.observes[0]")}, NULL},
+    {"observes: duplicate reported at the later index", W, "{'observes':['order.paid','order.created','order.paid']}",
+     {UNIQUE("data.observes[2]")}, NULL},
+    {"observes: triple reported at each later index", W, "{'observes':['order.paid','order.paid','order.paid']}",
+     {UNIQUE("data.observes[1]"), UNIQUE("data.observes[2]")}, NULL},
+    {"observes: repeated unknown key is an enum error each time", W,
+     "{'observes':['foo.bar','order.paid','foo.bar']}",
+     {ENUM("foo.bar", "data.observes[0]"), ENUM("foo.bar", "data.observes[2]")}, NULL},
+    {"observes: custom API entries", W, "{'observes':['orders_ext.created','my-thing_ext.deleted']}", OK,
+     "{'observes':['orders_ext.created','my-thing_ext.deleted']}"},
+    {"observes: custom slug must be lower case", W, "{'observes':['Abc_ext.created']}",
+     {ENUM("Abc_ext.created", "data.observes[0]")}, NULL},
+    {"observes: custom action must be crud", W, "{'observes':['x_ext.paid']}", {ENUM("x_ext.paid", "data.observes[0]")},
+     NULL},
+
+    /* webhook configuration */
+    {"webhook: configuration empty", W, "{'configuration':{}}", {MISSING("url", "data.configuration.url")}, NULL},
+    {"webhook: url null", W, "{'configuration':{'url':null}}", {MISSING("url", "data.configuration.url")}, NULL},
+    {"webhook: url a number", W, "{'configuration':{'url':5}}", {TYPE("number", "string", "data.configuration.url")},
+     NULL},
+    {"webhook: url ftp", W, "{'configuration':{'url':'ftp://example.com/hook'}}", {FORMAT("data.configuration.url")},
+     NULL},
+    {"webhook: url without scheme", W, "{'configuration':{'url':'example.com/hook'}}",
+     {FORMAT("data.configuration.url")}, NULL},
+    {"webhook: url without host", W, "{'configuration':{'url':'https://'}}", {FORMAT("data.configuration.url")},
+     NULL},
+    {"webhook: url with a space", W, "{'configuration':{'url':'http://exa mple.com/'}}",
+     {FORMAT("data.configuration.url")}, NULL},
+    {"webhook: url port 0", W, "{'configuration':{'url':'http://example.com:0/'}}", {FORMAT("data.configuration.url")},
+     NULL},
+    {"webhook: url port 65536", W, "{'configuration':{'url':'http://example.com:65536/'}}",
+     {FORMAT("data.configuration.url")}, NULL},
+    {"webhook: url empty port", W, "{'configuration':{'url':'http://example.com:/'}}",
+     {FORMAT("data.configuration.url")}, NULL},
+    {"webhook: url empty string is a bad URL", W, "{'configuration':{'url':''}}", {FORMAT("data.configuration.url")},
+     NULL},
+    {"webhook: url upper-case scheme", W, "{'configuration':{'url':'HTTPS://EXAMPLE.COM/Hook'}}", OK,
+     "{'configuration':{'url':'HTTPS://EXAMPLE.COM/Hook'}}"},
+    {"webhook: url with port, query and fragment", W, "{'configuration':{'url':'http://127.0.0.1:8080/x?y=1#z'}}", OK,
+     "{'configuration':{'url':'http://127.0.0.1:8080/x?y=1#z'}}"},
+    {"webhook: url with IPv6 literal", W, "{'configuration':{'url':'http://[::1]:9000/hook'}}", OK,
+     "{'configuration':{'url':'http://[::1]:9000/hook'}}"},
+    {"webhook: secret_key a number", W, "{'configuration':{'url':'https://example.com/hook','secret_key':5}}",
+     {TYPE("number", "string", "data.configuration.secret_key")}, NULL},
+    {"webhook: secret_key kept", W, "{'configuration':{'url':'https://example.com/hook','secret_key':'s3cr3t'}}", OK,
+     "{'configuration':{'url':'https://example.com/hook','secret_key':'s3cr3t'}}"},
+    {"webhook: secret_key null is absent", W, "{'configuration':{'url':'https://example.com/hook','secret_key':null}}",
+     OK, "{'configuration':{'url':'https://example.com/hook'}}"},
+    {"webhook: unknown configuration keys dropped", W,
+     "{'configuration':{'url':'https://example.com/hook','secret_key':'s','extra':1,'aws_access_key_id':'AKIA',"
+     "'addresses':['stomp://h']}}",
+     OK, "{'configuration':{'url':'https://example.com/hook','secret_key':'s'}}"},
+    {"webhook: url and secret_key errors in table order", W, "{'configuration':{'secret_key':5,'url':5}}",
+     {TYPE("number", "string", "data.configuration.url"), TYPE("number", "string", "data.configuration.secret_key")},
+     NULL},
+    {"webhook: an aws_sqs configuration keeps only url", W, "{" SQS_CFG "}", OK,
+     "{'configuration':{'url':'https://sqs.eu-west-1.amazonaws.com/123456789012/orders'}}"},
+
+    /* aws_sqs configuration */
+    {"aws_sqs: valid", S, "{}", OK, NULL},
+    {"aws_sqs: configuration empty: all four missing in table order", S, "{'configuration':{}}",
+     {MISSING("url", "data.configuration.url"), MISSING("aws_access_key_id", "data.configuration.aws_access_key_id"),
+      MISSING("aws_secret_access_key", "data.configuration.aws_secret_access_key"),
+      MISSING("region", "data.configuration.region")},
+     NULL},
+    {"aws_sqs: keys missing", S,
+     "{'configuration':{'region':'eu-west-1','url':'https://sqs.eu-west-1.amazonaws.com/123456789012/orders'}}",
+     {MISSING("aws_access_key_id", "data.configuration.aws_access_key_id"),
+      MISSING("aws_secret_access_key", "data.configuration.aws_secret_access_key")},
+     NULL},
+    {"aws_sqs: webhook configuration", S, "{'configuration':{'url':'https://example.com/hook'}}",
+     {MISSING("aws_access_key_id", "data.configuration.aws_access_key_id"),
+      MISSING("aws_secret_access_key", "data.configuration.aws_secret_access_key"),
+      MISSING("region", "data.configuration.region")},
+     NULL},
+    {"aws_sqs: url without scheme", S,
+     "{'configuration':{'url':'sqs.eu-west-1.amazonaws.com/123456789012/orders','aws_access_key_id':'AKIA1234',"
+     "'aws_secret_access_key':'secret1234','region':'eu-west-1'}}",
+     {FORMAT("data.configuration.url")}, NULL},
+    {"aws_sqs: region null", S,
+     "{'configuration':{'url':'https://sqs.eu-west-1.amazonaws.com/1/q','aws_access_key_id':'AKIA1234',"
+     "'aws_secret_access_key':'secret1234','region':null}}",
+     {MISSING("region", "data.configuration.region")}, NULL},
+    {"aws_sqs: every value of the wrong type", S,
+     "{'configuration':{'region':{},'aws_secret_access_key':[],'aws_access_key_id':true,'url':1}}",
+     {TYPE("number", "string", "data.configuration.url"),
+      TYPE("boolean", "string", "data.configuration.aws_access_key_id"),
+      TYPE("array", "string", "data.configuration.aws_secret_access_key"),
+      TYPE("object", "string", "data.configuration.region")},
+     NULL},
+    {"aws_sqs: unknown configuration keys dropped", S,
+     "{'configuration':{'url':'https://sqs.eu-west-1.amazonaws.com/1/q','aws_access_key_id':'AKIA1234',"
+     "'aws_secret_access_key':'secret1234','region':'eu-west-1','secret_key':'x','endpoint':'http://localhost'}}",
+     OK,
+     "{'configuration':{'url':'https://sqs.eu-west-1.amazonaws.com/1/q','aws_access_key_id':'AKIA1234',"
+     "'aws_secret_access_key':'secret1234','region':'eu-west-1'}}"},
+
+    /* stomp configuration */
+    {"stomp: valid", T, "{}", OK, NULL},
+    {"stomp: configuration empty", T, "{'configuration':{}}",
+     {MISSING("addresses", "data.configuration.addresses"), MISSING("destination", "data.configuration.destination")},
+     NULL},
+    {"stomp: username and password optional", T,
+     "{'configuration':{'addresses':['stomp://broker.example.com'],'destination':'/queue/a'}}", OK,
+     "{'configuration':{'addresses':['stomp://broker.example.com'],'destination':'/queue/a'}}"},
+    {"stomp: addresses empty", T, "{'configuration':{'addresses':[],'destination':'/queue/a'}}",
+     {{"Array is too short (0), minimum 1", "data.configuration.addresses"}}, NULL},
+    {"stomp: addresses a string", T, "{'configuration':{'addresses':'stomp://broker.example.com','destination':'/q'}}",
+     {TYPE("string", "array", "data.configuration.addresses")}, NULL},
+    {"stomp: address with http scheme", T, "{'configuration':{'addresses':['http://broker.example.com'],'destination':'/q'}}",
+     {FORMAT("data.configuration.addresses")}, NULL},
+    {"stomp: address stomps scheme", T, "{'configuration':{'addresses':['stomps://broker.example.com'],'destination':'/q'}}",
+     {FORMAT("data.configuration.addresses")}, NULL},
+    {"stomp: address item a number", T, "{'configuration':{'addresses':['stomp://broker.example.com',5],'destination':'/q'}}",
+     {TYPE("number", "string", "data.configuration.addresses")}, NULL},
+    {"stomp: address port 0", T, "{'configuration':{'addresses':['stomp://broker.example.com:0'],'destination':'/q'}}",
+     {FORMAT("data.configuration.addresses")}, NULL},
+    {"stomp: address without host", T, "{'configuration':{'addresses':['stomp://'],'destination':'/q'}}",
+     {FORMAT("data.configuration.addresses")}, NULL},
+    {"stomp: address with a path", T, "{'configuration':{'addresses':['stomp://broker.example.com/queue'],'destination':'/q'}}",
+     {FORMAT("data.configuration.addresses")}, NULL},
+    {"stomp: IPv6, upper-case scheme, trailing slash", T,
+     "{'configuration':{'addresses':['stomp://[::1]:61613','STOMP+SSL://broker.example.com/'],'destination':'/q'}}", OK,
+     "{'configuration':{'addresses':['stomp://[::1]:61613','STOMP+SSL://broker.example.com/'],'destination':'/q'}}"},
+    {"stomp: destination a number", T, "{'configuration':{'addresses':['stomp://broker.example.com'],'destination':5}}",
+     {TYPE("number", "string", "data.configuration.destination")}, NULL},
+    {"stomp: destination null", T, "{'configuration':{'addresses':['stomp://broker.example.com'],'destination':null}}",
+     {MISSING("destination", "data.configuration.destination")}, NULL},
+    {"stomp: every key wrong, in table order", T,
+     "{'configuration':{'password':5,'username':5,'destination':5,'addresses':['bad']}}",
+     {FORMAT("data.configuration.addresses"), TYPE("number", "string", "data.configuration.destination"),
+      TYPE("number", "string", "data.configuration.username"), TYPE("number", "string", "data.configuration.password")},
+     NULL},
+    {"stomp: unknown configuration keys dropped", T,
+     "{'configuration':{'addresses':['stomp://h'],'destination':'/q','url':'http://x','vhost':'/'}}", OK,
+     "{'configuration':{'addresses':['stomp://h'],'destination':'/q'}}"},
+
+    /* several problems at once: every one, in the spec's key order */
+    {"all top-level keys wrong, in spec order", W,
+     "{'observes':[],'configuration':[],'enabled':'yes','description':7,'name':'','integration_type':5,'type':'x'}",
+     {ENUM("x", "data.type"), TYPE("number", "string", "data.integration_type"), TOO_SHORT_NAME,
+      TYPE("number", "string", "data.description"), TYPE("string", "boolean", "data.enabled"),
+      TYPE("array", "object", "data.configuration"), {"Array is too short (0), minimum 1", "data.observes"}},
+     NULL},
+    {"name, configuration and observes problems together", W,
+     "{'name':'','configuration':{'url':'ftp://x'},'observes':['bad.key','order.paid','order.paid']}",
+     {TOO_SHORT_NAME, FORMAT("data.configuration.url"), ENUM("bad.key", "data.observes[0]"),
+      UNIQUE("data.observes[2]")},
+     NULL},
+    {"input key order does not change the error order", RAW,
+     "{'data':{'observes':['nope.created'],'configuration':{},'name':5,'integration_type':'webhook','type':'integration'}}",
+     {TYPE("number", "string", "data.name"), MISSING("url", "data.configuration.url"),
+      ENUM("nope.created", "data.observes[0]")},
+     NULL},
+    {"aws_sqs: name, configuration keys and observes together", S,
+     "{'name':null,'configuration':{'url':'bad','region':5},'observes':['order.paid','order.paid']}",
+     {MISSING("name", "data.name"), FORMAT("data.configuration.url"),
+      MISSING("aws_access_key_id", "data.configuration.aws_access_key_id"),
+      MISSING("aws_secret_access_key", "data.configuration.aws_secret_access_key"),
+      TYPE("number", "string", "data.configuration.region"), UNIQUE("data.observes[1]")},
+     NULL},
+
+    /* ignored keys */
+    {"id, links, meta and unknown keys are ignored", W,
+     "{'id':'not-a-uuid','links':{'self':'x'},'meta':{'timestamps':{}},'attributes':{'name':5},'foo':'bar'}", OK,
+     NULL},
+    {"a complete raw document", RAW,
+     "{'data':{'type':'integration','integration_type':'webhook','name':'N','description':'D','enabled':true,"
+     "'configuration':{'url':'https://example.com/h','secret_key':'k'},'observes':['order.fulfilled']}}",
+     OK,
+     "{'integration_type':'webhook','name':'N','description':'D','enabled':true,"
+     "'configuration':{'url':'https://example.com/h','secret_key':'k'},'observes':['order.fulfilled']}"},
+};
+
+#define CREATE_COUNT (sizeof create_cases / sizeof create_cases[0])
+
+static json_t *create_body(const create_case *c)
+{
+    if (c->base == RAW)
+        return sq(c->input);
+    json_t *data = sq(base_data[c->base]);
+    json_t *patch = sq(c->input);
+    if (!data || !patch) {
+        json_decref(data);
+        json_decref(patch);
+        return NULL;
+    }
+    apply_patch(data, patch);
+    json_decref(patch);
+    return json_pack("{s:o}", "data", data);
+}
+
+/* The fields a success must produce: the base's (defaults filled in), then the row's patch. */
+static json_t *create_expected(const create_case *c)
+{
+    json_t *want = sq(base_data[c->base]);
+    if (!want)
+        return NULL;
+    json_object_del(want, "type");
+    if (c->base != RAW) {
+        if (!json_object_get(want, "description"))
+            json_object_set_new(want, "description", json_null());
+        if (!json_object_get(want, "enabled"))
+            json_object_set_new(want, "enabled", json_false());
+    }
+    if (c->result) {
+        json_t *patch = sq(c->result);
+        if (!patch) {
+            json_decref(want);
+            return NULL;
+        }
+        apply_patch(want, patch);
+        json_decref(patch);
+    }
+    return want;
+}
+
+static void run_create_case(void **state)
+{
+    const create_case *c = *state;
+    json_t *body = create_body(c);
+    json_t *want = create_expected(c);
+    if (!body || !want) {
+        json_decref(body);
+        json_decref(want);
+        fail_msg("bad test row: %s", c->name);
+    }
+    json_t *errors = json_array();
+    integration out = {0};
+    bool returned = integration_from_create(body, errors, &out);
+    char msg[4096] = "";
+    bool ok = outcome_matches(returned, errors, &out, c->errors, want, msg, sizeof msg);
+    integration_clear(&out);
+    json_decref(errors);
+    json_decref(body);
+    json_decref(want);
+    if (!ok)
+        fail_msg("create row \"%s\":\n%s", c->name, msg);
+}
+
+/* A failed create leaves errors already in the array alone and appends after them. */
+static void test_create_appends_to_existing_errors(void **state)
+{
+    (void)state;
+    json_t *errors = json_array();
+    json_array_append_new(errors, json_string("earlier"));
+    json_t *body = sq("{'data':{'type':'integration'}}");
+    integration out = {0};
+    assert_false(integration_from_create(body, errors, &out));
+    assert_int_equal(json_array_size(errors), 1 + 4);
+    assert_string_equal(json_string_value(json_array_get(errors, 0)), "earlier");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 1), "source")),
+                        "data.integration_type");
+    integration_clear(&out);
+    json_decref(body);
+    json_decref(errors);
+}
+
+/* The request document is not modified by validation (unknown keys are dropped from the copy). */
+static void test_create_leaves_body_untouched(void **state)
+{
+    (void)state;
+    json_t *body = sq("{'data':{'type':'integration','integration_type':'webhook','name':'N','configuration':"
+                      "{'url':'https://example.com/h','extra':1},'observes':['order.paid'],'foo':1}}");
+    json_t *copy = json_deep_copy(body);
+    json_t *errors = json_array();
+    integration out = {0};
+    assert_true(integration_from_create(body, errors, &out));
+    assert_true(json_equal(body, copy));
+    assert_null(json_object_get(out.configuration, "extra"));
+    integration_clear(&out);
+    json_decref(errors);
+    json_decref(copy);
+    json_decref(body);
+}
+
+/* ---- update (spec §4.2) ---------------------------------------------------------------------- */
+
+#define STORED_ID "8cb9e689-ede7-4f6d-b61a-6aa970d572dd"
+#define OTHER_ID "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
+#define CREATED_MS INT64_C(1525080932202)
+
+static const char *const stored_fields =
+    "{'integration_type':'webhook','name':'Order shipping notification','description':'Old description',"
+    "'enabled':true,'configuration':{'url':'https://example.com/hook','secret_key':'s3cr3t'},"
+    "'observes':['order.fulfilled','order.paid']}";
+
+static bool make_stored(integration *it)
+{
+    memset(it, 0, sizeof *it);
+    strcpy(it->id, STORED_ID);
+    it->type = INTEGRATION_WEBHOOK;
+    it->name = strdup("Order shipping notification");
+    it->description = strdup("Old description");
+    it->enabled = true;
+    it->configuration = sq("{'url':'https://example.com/hook','secret_key':'s3cr3t'}");
+    it->observes = sq("['order.fulfilled','order.paid']");
+    it->created_at_ms = CREATED_MS;
+    it->updated_at_ms = CREATED_MS + 1000;
+    return it->name && it->description && it->configuration && it->observes;
+}
+
+typedef struct update_case {
+    const char *name;
+    const char *body;
+    exp_err errors[MAX_ERRORS];
+    const char *result; /* success: patch over stored_fields */
+} update_case;
+
+static const update_case update_cases[] = {
+    {"type alone keeps every stored value", "{'data':{'type':'integration'}}", OK, NULL},
+    {"name replaced, the rest kept", "{'data':{'type':'integration','name':'Renamed'}}", OK, "{'name':'Renamed'}"},
+    {"type missing", "{'data':{'name':'Renamed'}}", {MISSING("type", "data.type")}, NULL},
+    {"type wrong", "{'data':{'type':'integrations'}}", {ENUM("integrations", "data.type")}, NULL},
+    {"body is an array", "[]", {{"Missing required property: data", "data"}}, NULL},
+    {"data null", "{'data':null}", {{"Missing required property: data", "data"}}, NULL},
+    {"name null", "{'data':{'type':'integration','name':null}}", {MISSING("name", "data.name")}, NULL},
+    {"integration_type null", "{'data':{'type':'integration','integration_type':null}}",
+     {MISSING("integration_type", "data.integration_type")}, NULL},
+    {"observes null", "{'data':{'type':'integration','observes':null}}", {MISSING("observes", "data.observes")}, NULL},
+    {"configuration null", "{'data':{'type':'integration','configuration':null}}",
+     {MISSING("configuration", "data.configuration")}, NULL},
+    {"name empty", "{'data':{'type':'integration','name':''}}", {TOO_SHORT_NAME}, NULL},
+    {"name a number", "{'data':{'type':'integration','name':5}}", {TYPE("number", "string", "data.name")}, NULL},
+    {"description null clears it", "{'data':{'type':'integration','description':null}}", OK, "{'description':null}"},
+    {"description replaced", "{'data':{'type':'integration','description':'New description'}}", OK,
+     "{'description':'New description'}"},
+    {"enabled false", "{'data':{'type':'integration','enabled':false}}", OK, "{'enabled':false}"},
+    {"enabled a string", "{'data':{'type':'integration','enabled':'no'}}", {TYPE("string", "boolean", "data.enabled")},
+     NULL},
+    {"configuration replaced whole: secret_key gone", "{'data':{'type':'integration','configuration':{'url':'https://other.example.com/hook'}}}",
+     OK, "{'configuration':{'url':'https://other.example.com/hook'}}"},
+    {"configuration is not merged key by key", "{'data':{'type':'integration','configuration':{'secret_key':'new'}}}",
+     {MISSING("url", "data.configuration.url")}, NULL},
+    {"configuration unknown keys dropped",
+     "{'data':{'type':'integration','configuration':{'url':'https://other.example.com/hook','extra':true}}}", OK,
+     "{'configuration':{'url':'https://other.example.com/hook'}}"},
+    {"configuration bad url", "{'data':{'type':'integration','configuration':{'url':'nope'}}}",
+     {FORMAT("data.configuration.url")}, NULL},
+    {"integration_type to aws_sqs without configuration", "{'data':{'type':'integration','integration_type':'aws_sqs'}}",
+     {MISSING("aws_access_key_id", "data.configuration.aws_access_key_id"),
+      MISSING("aws_secret_access_key", "data.configuration.aws_secret_access_key"),
+      MISSING("region", "data.configuration.region")},
+     NULL},
+    {"integration_type to stomp without configuration", "{'data':{'type':'integration','integration_type':'stomp'}}",
+     {MISSING("addresses", "data.configuration.addresses"), MISSING("destination", "data.configuration.destination")},
+     NULL},
+    {"integration_type to aws_sqs with its configuration",
+     "{'data':{'type':'integration','integration_type':'aws_sqs'," SQS_CFG "}}", OK,
+     "{'integration_type':'aws_sqs'," SQS_CFG "}"},
+    {"integration_type unknown", "{'data':{'type':'integration','integration_type':'email'}}",
+     {ENUM("email", "data.integration_type")}, NULL},
+    {"observes replaced", "{'data':{'type':'integration','observes':['order.created']}}", OK,
+     "{'observes':['order.created']}"},
+    {"observes over the limit",
+     "{'data':{'type':'integration','observes':['order.created','order.updated','order.paid','order.authorized',"
+     "'order.fulfilled','order.cancelled']}}",
+     {{"You have reached the integration event limit of 5", "data.observes"}}, NULL},
+    {"observes empty", "{'data':{'type':'integration','observes':[]}}",
+     {{"Array is too short (0), minimum 1", "data.observes"}}, NULL},
+    {"observes duplicate", "{'data':{'type':'integration','observes':['order.paid','order.paid']}}",
+     {UNIQUE("data.observes[1]")}, NULL},
+    {"id equal to the path id", "{'data':{'type':'integration','id':'" STORED_ID "','name':'Renamed'}}", OK,
+     "{'name':'Renamed'}"},
+    {"id of another integration", "{'data':{'type':'integration','id':'" OTHER_ID "'}}", {{"Id mismatch", "data.id"}},
+     NULL},
+    {"id a number", "{'data':{'type':'integration','id':5}}", {{"Id mismatch", "data.id"}}, NULL},
+    {"id mismatch comes first, with the other errors", "{'data':{'type':'integration','id':'" OTHER_ID "','name':''}}",
+     {{"Id mismatch", "data.id"}, TOO_SHORT_NAME}, NULL},
+    {"links, meta and unknown keys ignored",
+     "{'data':{'type':'integration','links':{'self':'x'},'meta':{'timestamps':{}},'foo':1}}", OK, NULL},
+    {"every field replaced at once",
+     "{'data':{'type':'integration','integration_type':'stomp','name':'B','description':'C','enabled':false,"
+     "'configuration':{'addresses':['stomp://h'],'destination':'/q'},'observes':['product.created']}}",
+     OK,
+     "{'integration_type':'stomp','name':'B','description':'C','enabled':false,"
+     "'configuration':{'addresses':['stomp://h'],'destination':'/q'},'observes':['product.created']}"},
+};
+
+#define UPDATE_COUNT (sizeof update_cases / sizeof update_cases[0])
+
+static void run_update_case(void **state)
+{
+    const update_case *c = *state;
+    integration stored, out = {0};
+    bool stored_ok = make_stored(&stored);
+    json_t *body = sq(c->body);
+    json_t *stored_want = sq(stored_fields);
+    json_t *want = sq(stored_fields);
+    json_t *patch = c->result ? sq(c->result) : json_object();
+    json_t *errors = json_array();
+    char msg[4096] = "";
+    bool ok = stored_ok && body && want && patch && stored_want;
+    if (ok) {
+        apply_patch(want, patch);
+        bool returned = integration_from_update(body, &stored, STORED_ID, errors, &out);
+        ok = outcome_matches(returned, errors, &out, c->errors, want, msg, sizeof msg);
+        if (ok && returned && (strcmp(out.id, STORED_ID) != 0 || out.created_at_ms != CREATED_MS)) {
+            append(msg, sizeof msg, "  id or created_at not kept: id=%s created_at=%lld\n", out.id,
+                   (long long)out.created_at_ms);
+            ok = false;
+        }
+        json_t *stored_now = integration_fields(&stored);
+        if (!json_equal(stored_now, stored_want)) {
+            append_json(msg, sizeof msg, "  the stored integration was modified: ", stored_now);
+            ok = false;
+        }
+        json_decref(stored_now);
+    } else {
+        append(msg, sizeof msg, "  bad test row\n");
+    }
+    integration_clear(&out);
+    integration_clear(&stored);
+    json_decref(errors);
+    json_decref(patch);
+    json_decref(want);
+    json_decref(stored_want);
+    json_decref(body);
+    if (!ok)
+        fail_msg("update row \"%s\":\n%s", c->name, msg);
+}
+
+/* ---- rendering (spec §3) --------------------------------------------------------------------- */
+
+#define UPDATED_MS INT64_C(1525168800000) /* 2018-05-01T10:00:00.000Z */
+#define BASE_URL "http://127.0.0.1:8080"
+
+static void make_integration(integration *it, integration_type type, const char *cfg, const char *description)
+{
+    memset(it, 0, sizeof *it);
+    strcpy(it->id, STORED_ID);
+    it->type = type;
+    it->name = strdup("Order shipping notification");
+    it->description = description ? strdup(description) : NULL;
+    it->enabled = true;
+    it->configuration = sq(cfg);
+    it->observes = sq("['order.fulfilled']");
+    it->created_at_ms = CREATED_MS;
+    it->updated_at_ms = UPDATED_MS;
+    assert_non_null(it->name);
+    assert_non_null(it->configuration);
+    assert_non_null(it->observes);
+}
+
+static void assert_json_equal(const json_t *got, const json_t *want)
+{
+    if (json_equal((json_t *)got, (json_t *)want))
+        return;
+    char msg[4096] = "";
+    append_json(msg, sizeof msg, "expected: ", want);
+    append_json(msg, sizeof msg, "actual:   ", got);
+    fail_msg("%s", msg);
+}
+
+static void assert_keys_in_order(const json_t *obj, const char *const *keys, size_t n)
+{
+    assert_true(json_is_object(obj));
+    size_t i = 0;
+    for (void *iter = json_object_iter((json_t *)obj); iter; iter = json_object_iter_next((json_t *)obj, iter), i++) {
+        assert_true(i < n);
+        assert_string_equal(json_object_iter_key(iter), keys[i]);
+    }
+    assert_int_equal(i, n);
+}
+
+static char *stars_then(size_t n, const char *tail)
+{
+    char *s = malloc(n + strlen(tail) + 1);
+    assert_non_null(s);
+    memset(s, '*', n);
+    strcpy(s + n, tail);
+    return s;
+}
+
+static void test_render_webhook_document(void **state)
+{
+    (void)state;
+    integration it;
+    make_integration(&it, INTEGRATION_WEBHOOK, "{'url':'https://example.com/hook','secret_key':'s3cr3t'}", NULL);
+    json_t *doc = integration_render(&it, BASE_URL);
+    json_t *want = sq("{'id':'" STORED_ID "','type':'integration','integration_type':'webhook',"
+                      "'name':'Order shipping notification','description':null,'enabled':true,"
+                      "'configuration':{'url':'https://example.com/hook','secret_key':'s3cr3t'},"
+                      "'observes':['order.fulfilled'],"
+                      "'links':{'self':'" BASE_URL "/v2/integrations/" STORED_ID "'},"
+                      "'meta':{'timestamps':{'created_at':'2018-04-30T09:35:32.202Z','updated_at':'2018-05-01T10:00:00.000Z'}}}");
+    assert_non_null(doc);
+    assert_json_equal(doc, want);
+    json_decref(want);
+    json_decref(doc);
+    integration_clear(&it);
+}
+
+static void test_render_key_order(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {"id", "type", "integration_type", "name", "description", "enabled",
+                                       "configuration", "observes", "links", "meta"};
+    integration it;
+    make_integration(&it, INTEGRATION_WEBHOOK, "{'url':'https://example.com/hook'}", "D");
+    json_t *doc = integration_render(&it, BASE_URL);
+    assert_non_null(doc);
+    assert_keys_in_order(doc, keys, sizeof keys / sizeof keys[0]);
+    json_decref(doc);
+    integration_clear(&it);
+}
+
+static void test_render_description_and_no_secret_key(void **state)
+{
+    (void)state;
+    integration it;
+    make_integration(&it, INTEGRATION_WEBHOOK, "{'url':'https://example.com/hook'}", "Send it.");
+    it.enabled = false;
+    json_t *doc = integration_render(&it, BASE_URL);
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(json_object_get(doc, "description")), "Send it.");
+    assert_true(json_is_false(json_object_get(doc, "enabled")));
+    json_t *want_cfg = sq("{'url':'https://example.com/hook'}");
+    assert_json_equal(json_object_get(doc, "configuration"), want_cfg); /* secret_key absent, not null */
+    json_decref(want_cfg);
+    json_decref(doc);
+    integration_clear(&it);
+}
+
+static void test_render_public_base_url(void **state)
+{
+    (void)state;
+    integration it;
+    make_integration(&it, INTEGRATION_WEBHOOK, "{'url':'https://example.com/hook'}", NULL);
+    json_t *doc = integration_render(&it, "https://api.example.com");
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "links"), "self")),
+                        "https://api.example.com/v2/integrations/" STORED_ID);
+    json_decref(doc);
+    integration_clear(&it);
+}
+
+static void test_render_masks_aws_keys(void **state)
+{
+    (void)state;
+    integration it;
+    const char *cfg = "{'url':'https://sqs.eu-west-1.amazonaws.com/123456789012/orders',"
+                      "'aws_access_key_id':'AKIAIOSFODNN7EXAMPLE',"
+                      "'aws_secret_access_key':'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY','region':'eu-west-1'}";
+    make_integration(&it, INTEGRATION_AWS_SQS, cfg, NULL);
+    json_t *original = json_deep_copy(it.configuration);
+    json_t *doc = integration_render(&it, BASE_URL);
+    assert_non_null(doc);
+    const json_t *c = json_object_get(doc, "configuration");
+    char *id = stars_then(16, "MPLE"), *secret = stars_then(36, "EKEY");
+    assert_string_equal(json_string_value(json_object_get(c, "aws_access_key_id")), id);
+    assert_string_equal(json_string_value(json_object_get(c, "aws_secret_access_key")), secret);
+    assert_string_equal(json_string_value(json_object_get(c, "url")),
+                        "https://sqs.eu-west-1.amazonaws.com/123456789012/orders");
+    assert_string_equal(json_string_value(json_object_get(c, "region")), "eu-west-1");
+    assert_int_equal(json_object_size(c), 4);
+    assert_string_equal(json_string_value(json_object_get(doc, "integration_type")), "aws_sqs");
+    /* the stored values stay real (delivery needs them) */
+    assert_json_equal(it.configuration, original);
+    free(id);
+    free(secret);
+    json_decref(original);
+    json_decref(doc);
+    integration_clear(&it);
+}
+
+static void test_render_masks_short_aws_keys(void **state)
+{
+    (void)state;
+    integration it;
+    make_integration(&it, INTEGRATION_AWS_SQS,
+                     "{'url':'https://sqs.example.com/1/q','aws_access_key_id':'abcd','aws_secret_access_key':'abc',"
+                     "'region':'r'}",
+                     NULL);
+    json_t *doc = integration_render(&it, BASE_URL);
+    assert_non_null(doc);
+    const json_t *c = json_object_get(doc, "configuration");
+    assert_string_equal(json_string_value(json_object_get(c, "aws_access_key_id")), "****");
+    assert_string_equal(json_string_value(json_object_get(c, "aws_secret_access_key")), "***");
+    assert_string_equal(json_string_value(json_object_get(c, "region")), "r"); /* not a secret */
+    json_decref(doc);
+    integration_clear(&it);
+}
+
+static void test_render_masks_stomp_password(void **state)
+{
+    (void)state;
+    integration it;
+    make_integration(&it, INTEGRATION_STOMP,
+                     "{'addresses':['stomp://broker.example.com'],'destination':'/queue/events','username':'guest',"
+                     "'password':'secret'}",
+                     NULL);
+    json_t *doc = integration_render(&it, BASE_URL);
+    assert_non_null(doc);
+    json_t *want = sq("{'addresses':['stomp://broker.example.com'],'destination':'/queue/events','username':'guest',"
+                      "'password':'**cret'}");
+    assert_json_equal(json_object_get(doc, "configuration"), want);
+    assert_string_equal(json_string_value(json_object_get(it.configuration, "password")), "secret");
+    json_decref(want);
+    json_decref(doc);
+    integration_clear(&it);
+}
+
+static void test_render_stomp_without_credentials(void **state)
+{
+    (void)state;
+    integration it;
+    make_integration(&it, INTEGRATION_STOMP, "{'addresses':['stomp://h'],'destination':'/q'}", NULL);
+    json_t *doc = integration_render(&it, BASE_URL);
+    assert_non_null(doc);
+    json_t *want = sq("{'addresses':['stomp://h'],'destination':'/q'}");
+    assert_json_equal(json_object_get(doc, "configuration"), want);
+    json_decref(want);
+    json_decref(doc);
+    integration_clear(&it);
+}
+
+/* A create followed by render: the round trip the API does. */
+static void test_create_then_render(void **state)
+{
+    (void)state;
+    json_t *body = sq("{'data':{'type':'integration','integration_type':'aws_sqs','name':'Q','enabled':true,"
+                      SQS_CFG ",'observes':['order.paid','orders_ext.created']}}");
+    json_t *errors = json_array();
+    integration it = {0};
+    assert_true(integration_from_create(body, errors, &it));
+    strcpy(it.id, STORED_ID);
+    it.created_at_ms = it.updated_at_ms = 0;
+    json_t *doc = integration_render(&it, BASE_URL);
+    json_t *want = sq("{'id':'" STORED_ID "','type':'integration','integration_type':'aws_sqs','name':'Q',"
+                      "'description':null,'enabled':true,'configuration':{"
+                      "'url':'https://sqs.eu-west-1.amazonaws.com/123456789012/orders',"
+                      "'aws_access_key_id':'****************MPLE',"
+                      "'aws_secret_access_key':'************************************EKEY','region':'eu-west-1'},"
+                      "'observes':['order.paid','orders_ext.created'],"
+                      "'links':{'self':'" BASE_URL "/v2/integrations/" STORED_ID "'},"
+                      "'meta':{'timestamps':{'created_at':'1970-01-01T00:00:00.000Z',"
+                      "'updated_at':'1970-01-01T00:00:00.000Z'}}}");
+    assert_non_null(doc);
+    assert_json_equal(doc, want);
+    json_decref(want);
+    json_decref(doc);
+    integration_clear(&it);
+    json_decref(errors);
+    json_decref(body);
+}
+
+/* ---- secret_mask ----------------------------------------------------------------------------- */
+
+static void test_secret_mask(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } rows[] = {
+        {"", ""},
+        {"a", "*"},
+        {"ab", "**"},
+        {"abcd", "****"},
+        {"abcde", "*bcde"},
+        {"abcdefgh", "****efgh"},
+        {"AKIAIOSFODNN7EXAMPLE", "****************MPLE"},
+        /* multi-byte UTF-8: characters are counted, not bytes */
+        {"\xc3\xa9\xc3\xa9", "**"},                                      /* éé */
+        {"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", "****"},                    /* éééé */
+        {"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", "*\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"}, /* ééééé */
+        {"ab\xe2\x82\xac" "d", "****"},                                  /* ab€d */
+        {"\xe2\x82\xac" "1234", "*1234"},                                /* €1234 */
+        {"pass\xe2\x82\xac\xe2\x82\xac", "**ss\xe2\x82\xac\xe2\x82\xac"}, /* pass€€ */
+        {"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80",
+         "**\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"}, /* six 4-byte emoji */
+        {"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x91\xe3\x82\xb9",
+         "**\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x91\xe3\x82\xb9"}, /* 日本語のパス -> **語のパス */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *got = secret_mask(rows[i].in);
+        assert_non_null(got);
+        if (strcmp(got, rows[i].out) != 0) {
+            print_error("secret_mask(\"%s\") = \"%s\", expected \"%s\"\n", rows[i].in, got, rows[i].out);
+            free(got);
+            fail();
+        }
+        free(got);
+    }
+}
+
+/* ---- attributes (spec §4.3) ----------------------------------------------------------------- */
+
+static void test_attributes_document(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value, *type;
+        bool required;
+    } fields[] = {
+        {"type", NULL, true},           {"integration_type", NULL, true}, {"name", "string", true},
+        {"description", "string", false}, {"enabled", "boolean", false},   {"configuration", "object", true},
+        {"observes", "array", true},
+    };
+    json_t *doc = integration_attributes();
+    assert_non_null(doc);
+    const json_t *data = json_object_get(doc, "data");
+    assert_true(json_is_array(data));
+    assert_int_equal(json_array_size(data), sizeof fields / sizeof fields[0]);
+    for (size_t i = 0; i < json_array_size(data); i++) {
+        const json_t *f = json_array_get(data, i);
+        const char *label = json_string_value(json_object_get(f, "label"));
+        assert_non_null(label);
+        assert_true(label[0] != '\0');
+        assert_string_equal(json_string_value(json_object_get(f, "value")), fields[i].value);
+        assert_non_null(json_string_value(json_object_get(f, "type")));
+        if (fields[i].type)
+            assert_string_equal(json_string_value(json_object_get(f, "type")), fields[i].type);
+        assert_true(json_is_boolean(json_object_get(f, "required")));
+        assert_int_equal(json_is_true(json_object_get(f, "required")), fields[i].required);
+    }
+    json_t *name = sq("{'label':'Name','value':'name','type':'string','required':true}");
+    assert_json_equal(json_array_get(data, 2), name);
+    json_decref(name);
+
+    json_t *type_options = sq("['integration']");
+    assert_json_equal(json_object_get(json_array_get(data, 0), "options"), type_options);
+    json_decref(type_options);
+    json_t *options = sq("['webhook','aws_sqs','stomp']");
+    assert_json_equal(json_object_get(json_array_get(data, 1), "options"), options);
+    json_decref(options);
+    assert_true(json_is_false(json_object_get(json_array_get(data, 4), "default")));
+
+    json_t *meta = sq("{'entity':'integration','version':'2.0.0'}");
+    assert_json_equal(json_object_get(doc, "meta"), meta);
+    json_decref(meta);
+    json_decref(doc);
+}
+
+/* ---- type names ------------------------------------------------------------------------------ */
+
+static void test_type_names(void **state)
+{
+    (void)state;
+    static const char *const names[INTEGRATION_TYPE_COUNT] = {
+        [INTEGRATION_WEBHOOK] = "webhook", [INTEGRATION_AWS_SQS] = "aws_sqs", [INTEGRATION_STOMP] = "stomp"};
+    for (int t = 0; t < INTEGRATION_TYPE_COUNT; t++) {
+        integration_type parsed = INTEGRATION_TYPE_COUNT;
+        assert_string_equal(integration_type_name((integration_type)t), names[t]);
+        assert_true(integration_type_parse(names[t], &parsed));
+        assert_int_equal(parsed, t);
+    }
+    integration_type parsed;
+    assert_false(integration_type_parse("WEBHOOK", &parsed));
+    assert_false(integration_type_parse("", &parsed));
+    assert_false(integration_type_parse("sqs", &parsed));
+    assert_false(integration_type_parse("webhook ", &parsed));
+}
+
+static void test_clear_is_safe_on_zeroed_and_repeated(void **state)
+{
+    (void)state;
+    integration it = {0};
+    integration_clear(&it);
+    make_integration(&it, INTEGRATION_WEBHOOK, "{'url':'https://example.com'}", "d");
+    integration_clear(&it);
+    assert_null(it.name);
+    assert_null(it.configuration);
+    integration_clear(&it);
+}
+
+int main(void)
+{
+    struct CMUnitTest create_tests[CREATE_COUNT + 2];
+    for (size_t i = 0; i < CREATE_COUNT; i++)
+        create_tests[i] = (struct CMUnitTest){create_cases[i].name, run_create_case, NULL, NULL,
+                                              (void *)&create_cases[i]};
+    create_tests[CREATE_COUNT] = (struct CMUnitTest)cmocka_unit_test(test_create_appends_to_existing_errors);
+    create_tests[CREATE_COUNT + 1] = (struct CMUnitTest)cmocka_unit_test(test_create_leaves_body_untouched);
+
+    struct CMUnitTest update_tests[UPDATE_COUNT];
+    for (size_t i = 0; i < UPDATE_COUNT; i++)
+        update_tests[i] = (struct CMUnitTest){update_cases[i].name, run_update_case, NULL, NULL,
+                                              (void *)&update_cases[i]};
+
+    const struct CMUnitTest other_tests[] = {
+        cmocka_unit_test(test_render_webhook_document),
+        cmocka_unit_test(test_render_key_order),
+        cmocka_unit_test(test_render_description_and_no_secret_key),
+        cmocka_unit_test(test_render_public_base_url),
+        cmocka_unit_test(test_render_masks_aws_keys),
+        cmocka_unit_test(test_render_masks_short_aws_keys),
+        cmocka_unit_test(test_render_masks_stomp_password),
+        cmocka_unit_test(test_render_stomp_without_credentials),
+        cmocka_unit_test(test_create_then_render),
+        cmocka_unit_test(test_secret_mask),
+        cmocka_unit_test(test_attributes_document),
+        cmocka_unit_test(test_type_names),
+        cmocka_unit_test(test_clear_is_safe_on_zeroed_and_repeated),
+    };
+
+    int failed = cmocka_run_group_tests_name("integration_from_create", create_tests, NULL, NULL);
+    failed += cmocka_run_group_tests_name("integration_from_update", update_tests, NULL, NULL);
+    failed += cmocka_run_group_tests_name("integration render, mask, attributes", other_tests, NULL, NULL);
+    return failed == 0 ? 0 : 1;
+}
