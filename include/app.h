@@ -19,6 +19,7 @@ typedef struct app {
     const config *cfg;
     db *db;
     char default_base_url[128];  /* http://bind:port, used when the request has no Host */
+    char public_url[2100];       /* --public-url without trailing '/'; "" when not set */
     client_credential *clients;  /* configured mode; NULL = open mode */
     size_t client_count;
 } app;

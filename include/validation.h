@@ -8,7 +8,7 @@
 /* "string", "number", "boolean", "array", "object" or "null". */
 const char *json_type_label(const json_t *v);
 
-void fail(json_t *errors, const char *source, const char *detail, const char *title_fmt, ...)
+void fail_with(json_t *errors, const char *source, const char *detail, const char *title_fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Missing required property: <key> */
 void fail_missing(json_t *errors, const char *source, const char *key);

@@ -45,6 +45,8 @@ static const option_def options[] = {
 static bool valid_clients(const char *s)
 {
     /* id:secret pairs separated by commas; neither part empty, the id without ':'. */
+    if (*s == '\0')
+        return false; /* an empty list would be a server that nobody can use */
     while (*s) {
         size_t pair = strcspn(s, ",");
         const char *colon = memchr(s, ':', pair);

@@ -60,6 +60,12 @@ int main(int argc, char **argv, char **envp)
     if (!auth_configure_clients(&a))
         goto out;
     format_base_url(a.default_base_url, sizeof a.default_base_url, cfg.bind, (unsigned)cfg.port);
+    if (cfg.public_url) {
+        size_t len = strlen(cfg.public_url); /* at most URL_MAX_LEN: checked by config_load */
+        while (len > 0 && cfg.public_url[len - 1] == '/')
+            len--;
+        snprintf(a.public_url, sizeof a.public_url, "%.*s", (int)len, cfg.public_url);
+    }
 
     http_options opt = {
         .bind = cfg.bind,
@@ -81,7 +87,7 @@ int main(int argc, char **argv, char **envp)
         .attempts = cfg.retry_count,
         .timeout = cfg.delivery_timeout,
         .sign_webhooks = cfg.sign_webhooks,
-        .public_base_url = cfg.public_url ? cfg.public_url : a.default_base_url,
+        .public_base_url = a.public_url[0] ? a.public_url : a.default_base_url,
     };
     runner = delivery_start(a.db, &ds, (unsigned)cfg.delivery_concurrency);
     if (!runner)

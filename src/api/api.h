@@ -10,7 +10,7 @@
 #include "ids.h"
 #include "pagination.h"
 
-#define BASE_URL_MAX 512
+#define BASE_URL_MAX 2200 /* holds a --public-url (URL_MAX_LEN) */
 
 /* Checks the bearer token (spec §2.2). On success fills store_id and returns true; otherwise
  * the response holds the 401 or 403 and it returns false. */

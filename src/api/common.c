@@ -20,11 +20,8 @@ json_t *api_parse_json(const http_request *req, http_response *res)
 
 void api_base_url(const app *a, const http_request *req, char out[BASE_URL_MAX])
 {
-    if (a->cfg->public_url) {
-        int len = (int)strlen(a->cfg->public_url);
-        while (len > 0 && a->cfg->public_url[len - 1] == '/')
-            len--;
-        snprintf(out, BASE_URL_MAX, "%.*s", len, a->cfg->public_url);
+    if (a->public_url[0]) {
+        snprintf(out, BASE_URL_MAX, "%s", a->public_url);
         return;
     }
     const char *host = http_header(req, "Host");

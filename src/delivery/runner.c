@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "delivery.h"
+#include "retry.h"
 #include "timestamp.h"
 #include "transport.h"
 
@@ -54,9 +55,7 @@ static void attempt(delivery *dl, delivery_job *job)
         db_job_release(dl->db, job->id);
         goto out;
     }
-    int64_t next = -1;
-    if (!r.succeeded && (size_t)job->attempt < dl->s.attempts)
-        next = now_ms() + (int64_t)(dl->s.schedule[job->attempt] * 1000);
+    int64_t next = retry_next_attempt(dl->s.schedule, dl->s.attempts, job->attempt, r.succeeded, now_ms());
     db_job_finish(dl->db, job, &r, next);
     if (next >= 0)
         wake_workers(dl); /* idle workers may be sleeping past the new due time */

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "errors.h"
+#include "form.h"
 #include "ids.h"
 
 struct http_server {
@@ -24,17 +25,6 @@ typedef struct request_state {
     size_t cap;
     bool too_large;
 } request_state;
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static const char default_allow_headers[] =
     "authorization, content-type, accept, x-moltin-request-id, x-moltin-currency, x-moltin-customer-token, "
@@ -251,7 +241,7 @@ static size_t unescape_keep_nul(void *cls, struct MHD_Connection *conn, char *s)
     char *out = s;
     for (const char *in = s; *in; in++) {
         int hi, lo;
-        if (in[0] == '%' && (hi = hex_digit(in[1])) >= 0 && (lo = hex_digit(in[2])) >= 0 && (hi | lo) != 0) {
+        if (in[0] == '%' && (hi = hex_digit_value(in[1])) >= 0 && (lo = hex_digit_value(in[2])) >= 0 && (hi | lo) != 0) {
             *out++ = (char)(hi * 16 + lo);
             in += 2;
         } else {

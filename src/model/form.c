@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hex_value(char c)
+int hex_digit_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -23,8 +23,8 @@ static long decode(const char *s, size_t len, char *out)
         if (s[i] == '+') {
             out[o++] = ' ';
         } else if (s[i] == '%') {
-            int hi = len - i >= 3 ? hex_value(s[i + 1]) : -1;
-            int lo = len - i >= 3 ? hex_value(s[i + 2]) : -1;
+            int hi = len - i >= 3 ? hex_digit_value(s[i + 1]) : -1;
+            int lo = len - i >= 3 ? hex_digit_value(s[i + 2]) : -1;
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) /* malformed, or a NUL byte */
                 return -1;
             out[o++] = (char)(hi * 16 + lo);

@@ -100,7 +100,7 @@ static void check_stomp_addresses(json_t *errors, const json_t *v, const char *s
         return;
     }
     if (json_array_size(v) == 0) {
-        fail(errors, source, "addresses must hold at least one broker address.", "Array is too short (0), minimum 1");
+        fail_with(errors, source, "addresses must hold at least one broker address.", "Array is too short (0), minimum 1");
         return;
     }
     size_t i;
@@ -166,11 +166,11 @@ static void check_observes(json_t *errors, const json_t *v, json_t **out)
     }
     size_t n = json_array_size(v);
     if (n == 0) {
-        fail(errors, source, "observes must name at least one event.", "Array is too short (0), minimum 1");
+        fail_with(errors, source, "observes must name at least one event.", "Array is too short (0), minimum 1");
         return;
     }
     if (n > OBSERVES_MAX) {
-        fail(errors, source, "An integration can observe at most 5 events.",
+        fail_with(errors, source, "An integration can observe at most 5 events.",
              "You have reached the integration event limit of %d", OBSERVES_MAX);
         return;
     }
@@ -192,7 +192,7 @@ static void check_observes(json_t *errors, const json_t *v, json_t **out)
         }
         for (size_t j = 0; j < i; j++) {
             if (json_equal((json_t *)item, json_array_get(v, j))) {
-                fail(errors, item_source, "Each event may appear only once in observes.", "Array items are not unique");
+                fail_with(errors, item_source, "Each event may appear only once in observes.", "Array items are not unique");
                 ok = false;
                 break;
             }

@@ -59,7 +59,7 @@ json_t *page_envelope(json_t *data, const page *p, long total, const char *base_
     json_t *prev = offset > 0 ? page_link(base_url, limit, offset > limit ? offset - limit : 0) : json_null();
     json_t *next = offset <= LONG_MAX - limit && offset + limit < total ? page_link(base_url, limit, offset + limit)
                                                                           : json_null();
-    return json_pack("{s:o, s:{s:o, s:o, s:o, s:o, s:o}, s:{s:{s:i, s:i, s:i, s:i}, s:{s:i}}, s:{s:i}}",
+    return json_pack("{s:o, s:{s:o, s:o, s:o, s:o, s:o}, s:{s:{s:I, s:I, s:I, s:I}, s:{s:I}}, s:{s:I}}",
                      "data", data,
                      "links",
                      "current", page_link(base_url, limit, offset),

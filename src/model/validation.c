@@ -22,7 +22,7 @@ const char *json_type_label(const json_t *v)
     }
 }
 
-void fail(json_t *errors, const char *source, const char *detail, const char *title_fmt, ...)
+void fail_with(json_t *errors, const char *source, const char *detail, const char *title_fmt, ...)
 {
     char *title = NULL;
     va_list ap;
@@ -37,14 +37,14 @@ void fail_missing(json_t *errors, const char *source, const char *key)
 {
     char detail[256];
     snprintf(detail, sizeof detail, "The property %s is required.", source);
-    fail(errors, source, detail, "Missing required property: %s", key);
+    fail_with(errors, source, detail, "Missing required property: %s", key);
 }
 
 void fail_type(json_t *errors, const char *source, const json_t *got, const char *want)
 {
     char detail[256];
     snprintf(detail, sizeof detail, "%s must be of type %s, not %s.", source, want, json_type_label(got));
-    fail(errors, source, detail, "Invalid type: %s (expected %s)", json_type_label(got), want);
+    fail_with(errors, source, detail, "Invalid type: %s (expected %s)", json_type_label(got), want);
 }
 
 void fail_enum(json_t *errors, const char *source, const char *value)
@@ -53,7 +53,7 @@ void fail_enum(json_t *errors, const char *source, const char *value)
     char *quoted = json_dumps(s, JSON_ENCODE_ANY);
     char detail[256];
     snprintf(detail, sizeof detail, "%s is not one of the accepted values.", source);
-    fail(errors, source, detail, "No enum match for: %s", quoted ? quoted : "\"\"");
+    fail_with(errors, source, detail, "No enum match for: %s", quoted ? quoted : "\"\"");
     free(quoted);
     json_decref(s);
 }
@@ -62,13 +62,13 @@ void fail_short_string(json_t *errors, const char *source)
 {
     char detail[256];
     snprintf(detail, sizeof detail, "%s must be at least 1 character long.", source);
-    fail(errors, source, detail, "String is too short (0 chars), minimum 1");
+    fail_with(errors, source, detail, "String is too short (0 chars), minimum 1");
 }
 
 void fail_format(json_t *errors, const char *source, const char *what)
 {
     char detail[256];
     snprintf(detail, sizeof detail, "%s is not a valid %s.", source, what);
-    fail(errors, source, detail, "Invalid format: %s", what);
+    fail_with(errors, source, detail, "Invalid format: %s", what);
 }
 

@@ -242,6 +242,33 @@ static void test_clients_syntax_accepted(void **state)
     }
 }
 
+/* An empty client list would start configured mode with no client at all: a server that can
+ * issue no token. It must be refused (usage) or mean open mode (clients NULL). */
+static void test_empty_clients_is_not_configured_mode(void **state)
+{
+    (void)state;
+    char *argv[] = {"integrationsd", "--clients=", NULL};
+    run r;
+    load(&r, argv, no_env);
+    bool refused = r.rc == CONFIG_EXIT_USAGE && count_lines(r.err) == 1;
+    bool open_mode = r.rc == CONFIG_RUN && r.cfg.clients == NULL;
+    if (!refused && !open_mode) {
+        print_error("--clients= gave rc=%d clients=%s%s%s: configured mode without clients\n", (int)r.rc,
+                    r.cfg.clients ? "\"" : "", r.cfg.clients ? r.cfg.clients : "NULL", r.cfg.clients ? "\"" : "");
+        done(&r);
+        fail();
+    }
+    done(&r);
+
+    char *argv2[] = {"integrationsd", NULL};
+    char *envp[] = {"INTEGRATIONSD_CLIENTS=", NULL};
+    load(&r, argv2, envp);
+    refused = r.rc == CONFIG_EXIT_USAGE && count_lines(r.err) == 1;
+    open_mode = r.rc == CONFIG_RUN && r.cfg.clients == NULL;
+    done(&r);
+    assert_true(refused || open_mode);
+}
+
 static void test_retry_schedule_bounds(void **state)
 {
     (void)state;
@@ -328,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_later_flag_wins_and_port_zero),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_clients_syntax_accepted),
+        cmocka_unit_test(test_empty_clients_is_not_configured_mode),
         cmocka_unit_test(test_retry_schedule_bounds),
         cmocka_unit_test(test_bad_env_value),
         cmocka_unit_test(test_unknown_flags_and_missing_value),

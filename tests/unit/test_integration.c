@@ -572,6 +572,34 @@ static void test_create_leaves_body_untouched(void **state)
     json_decref(body);
 }
 
+/* Titles quote the whole offending value: nothing is cut at a buffer size. */
+static void test_long_values_are_not_truncated(void **state)
+{
+    (void)state;
+    char value[3001];
+    memset(value, 'x', sizeof value - 1);
+    value[sizeof value - 1] = '\0';
+    json_t *body = sq("{'data':{'type':'integration','name':'N','configuration':{'url':'https://example.com'},"
+                      "'observes':['order.paid']}}");
+    assert_non_null(body);
+    json_object_set_new(json_object_get(body, "data"), "integration_type", json_string(value));
+    json_array_append_new(json_object_get(json_object_get(body, "data"), "observes"), json_string(value));
+    json_t *errors = json_array();
+    integration out = {0};
+    bool returned = integration_from_create(body, errors, &out);
+    char *want = NULL;
+    assert_true(asprintf(&want, "No enum match for: \"%s\"", value) > 0);
+    bool ok = !returned && json_array_size(errors) == 2 &&
+              strcmp(json_string_value(json_object_get(json_array_get(errors, 0), "title")), want) == 0 &&
+              strcmp(json_string_value(json_object_get(json_array_get(errors, 1), "title")), want) == 0 &&
+              strcmp(json_string_value(json_object_get(json_array_get(errors, 1), "source")), "data.observes[1]") == 0;
+    free(want);
+    integration_clear(&out);
+    json_decref(errors);
+    json_decref(body);
+    assert_true(ok);
+}
+
 /* ---- update (spec §4.2) ---------------------------------------------------------------------- */
 
 #define STORED_ID "8cb9e689-ede7-4f6d-b61a-6aa970d572dd"
@@ -1064,12 +1092,13 @@ static void test_clear_is_safe_on_zeroed_and_repeated(void **state)
 
 int main(void)
 {
-    struct CMUnitTest create_tests[CREATE_COUNT + 2];
+    struct CMUnitTest create_tests[CREATE_COUNT + 3];
     for (size_t i = 0; i < CREATE_COUNT; i++)
         create_tests[i] = (struct CMUnitTest){create_cases[i].name, run_create_case, NULL, NULL,
                                               (void *)&create_cases[i]};
     create_tests[CREATE_COUNT] = (struct CMUnitTest)cmocka_unit_test(test_create_appends_to_existing_errors);
     create_tests[CREATE_COUNT + 1] = (struct CMUnitTest)cmocka_unit_test(test_create_leaves_body_untouched);
+    create_tests[CREATE_COUNT + 2] = (struct CMUnitTest)cmocka_unit_test(test_long_values_are_not_truncated);
 
     struct CMUnitTest update_tests[UPDATE_COUNT];
     for (size_t i = 0; i < UPDATE_COUNT; i++)

@@ -228,6 +228,20 @@ static void test_envelope_table(void **state)
         run_envelope_row(&envelope_rows[i]);
 }
 
+/* meta.page.offset/current are the real values, not cut to 32 bits (page[offset]=3000000000
+ * is a valid non-negative integer; an offset above LONG_MAX saturates to LONG_MAX). */
+static const envelope_row big_offset_rows[] = {
+    {"offset 3000000000", 25, 3000000000L, 87, 4, 120000001L, 75, 2999999975L, -1},
+    {"offset at LONG_MAX", 25, LONG_MAX, 87, 4, LONG_MAX / 25 + 1, 75, LONG_MAX - 25, -1},
+};
+
+static void test_envelope_offsets_beyond_32_bits(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof big_offset_rows / sizeof big_offset_rows[0]; i++)
+        run_envelope_row(&big_offset_rows[i]);
+}
+
 static void test_envelope_key_order_and_links_shape(void **state)
 {
     (void)state;
@@ -277,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_parse_offset),
         cmocka_unit_test(test_parse_offset_overflow),
         cmocka_unit_test(test_envelope_table),
+        cmocka_unit_test(test_envelope_offsets_beyond_32_bits),
         cmocka_unit_test(test_envelope_key_order_and_links_shape),
         cmocka_unit_test(test_envelope_keeps_base_url),
     };

@@ -1,0 +1,63 @@
+/* Unit tests of include/timestamp.h: ISO 8601 UTC with milliseconds (spec §1). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "timestamp.h"
+
+static void test_format_known_instants(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t ms;
+        const char *text;
+    } rows[] = {
+        {INT64_C(1525080932202), "2018-04-30T09:35:32.202Z"}, /* the spec's example */
+        {INT64_C(0), "1970-01-01T00:00:00.000Z"},
+        {INT64_C(951782400000), "2000-02-29T00:00:00.000Z"},  /* leap day */
+        {INT64_C(1525080932002), "2018-04-30T09:35:32.002Z"}, /* milliseconds zero-padded */
+        {INT64_C(1525080932020), "2018-04-30T09:35:32.020Z"},
+        {INT64_C(1234567890123), "2009-02-13T23:31:30.123Z"},
+        {INT64_C(1700000000999), "2023-11-14T22:13:20.999Z"},
+        {INT64_C(253402300799999), "9999-12-31T23:59:59.999Z"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char out[TIMESTAMP_LEN + 8];
+        memset(out, 'Z', sizeof out);
+        timestamp_format(rows[i].ms, out);
+        assert_string_equal(out, rows[i].text);
+        assert_int_equal(strlen(out), TIMESTAMP_LEN - 1);
+        for (size_t k = TIMESTAMP_LEN; k < sizeof out; k++)
+            assert_int_equal(out[k], 'Z'); /* nothing written past TIMESTAMP_LEN */
+    }
+}
+
+static void test_now_ms(void **state)
+{
+    (void)state;
+    int64_t a = now_ms();
+    int64_t b = now_ms();
+    assert_true(a > INT64_C(1577836800000)); /* after 2020-01-01 */
+    assert_true(a < INT64_C(4102444800000)); /* before 2100-01-01: milliseconds, not microseconds */
+    assert_true(b >= a);
+    char out[TIMESTAMP_LEN];
+    timestamp_format(a, out);
+    assert_int_equal(out[4], '-');
+    assert_int_equal(out[10], 'T');
+    assert_int_equal(out[19], '.');
+    assert_int_equal(out[23], 'Z');
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_known_instants),
+        cmocka_unit_test(test_now_ms),
+    };
+    return cmocka_run_group_tests_name("timestamp", tests, NULL, NULL);
+}
