@@ -1,6 +1,6 @@
 # integrationsd — see README.md. `make` builds build/integrationsd; `make run`; `make check`.
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 uuid libcurl libcrypto
+PKGS    := libmicrohttpd jansson sqlite3 uuid libcurl libssl libcrypto
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc/store -Isrc/api \
@@ -72,7 +72,7 @@ sdk: $(BUILD)/integrationsd
 	INTEGRATIONSD_BIN=$(abspath $(BUILD)/integrationsd) sh tests/sdk/run.sh
 
 # unit + black-box + delivery + SDK against one build
-suite: unit api sdk
+suite: unit api delivery sdk
 
 check: test-deps
 	$(MAKE) deps

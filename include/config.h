@@ -1,4 +1,4 @@
-/* Command line and environment -> configuration. Pure: no file or socket is opened here. */
+/* Command line and environment -> configuration. Opens nothing (a file flag is only checked for readability). */
 #ifndef INTEGRATIONSD_CONFIG_H
 #define INTEGRATIONSD_CONFIG_H
 
@@ -25,6 +25,7 @@ typedef struct config {
     double delivery_timeout;     /* seconds */
     long delivery_concurrency;   /* attempts under way at once */
     bool sign_webhooks;          /* Standard Webhooks headers */
+    const char *stomp_ca_file;   /* PEM file of extra CAs for stomp+ssl */
 } config;
 
 typedef enum {

@@ -102,8 +102,10 @@ void db_set_job_listener(db *d, db_job_listener fn, void *ctx, int64_t first_att
 db_status db_event_emit(db *d, const char *store_id, const char *trigger, const char *payload, const char *event_id,
                         json_t *jobs);
 
-/* Start-up: jobs a previous process held when it died become available again. */
-db_status db_jobs_recover(db *d);
+/* Start-up: a job a previous process held when it died had an attempt under way. That attempt
+ * gets its log (failed, "The server stopped during this attempt"); the job is due again at once,
+ * or failed when it has no attempt left of max_attempts. */
+db_status db_jobs_recover(db *d, size_t max_attempts, int64_t now);
 
 /* Takes the job due first (next_attempt_at <= now), counts its attempt and loads what the
  * transports need. DB_NOT_FOUND when none is due; *next_due is then the time of the next
@@ -121,8 +123,5 @@ typedef struct attempt_result {
 /* Writes the log of the attempt and reschedules the job: next_attempt_at (unix ms) when it is
  * to be tried again, -1 when it succeeded or has no attempts left. */
 db_status db_job_finish(db *d, const delivery_job *job, const attempt_result *r, int64_t next_attempt_at);
-
-/* Gives a claimed job back untried (shutdown during the attempt): it stays pending. */
-db_status db_job_release(db *d, const char *job_id);
 
 #endif

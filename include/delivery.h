@@ -14,11 +14,13 @@ typedef struct delivery_settings {
     double timeout;              /* seconds per attempt */
     bool sign_webhooks;
     const char *public_base_url; /* CloudEvents "source" */
+    const char *stomp_ca_file;   /* extra CAs for stomp+ssl; NULL = system trust store only */
 } delivery_settings;
 
 typedef struct delivery delivery;
 
-/* Starts `workers` threads; jobs left pending by an earlier run are resumed. */
+/* Starts `workers` threads; jobs left pending by an earlier run are resumed. NULL (after
+ * printing why) when it cannot, e.g. an unreadable CA file. */
 delivery *delivery_start(db *d, const delivery_settings *s, unsigned workers);
 /* Interrupts attempts under way (their jobs stay pending, untried) and joins the workers. */
 void delivery_stop(delivery *dl);

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "integration.h"
 
@@ -18,6 +19,7 @@ typedef struct delivery_job {
     char trigger[EVENT_KEY_MAX];
     int attempt;     /* number of this attempt, from 1 */
     json_t *payload; /* the event's payload document */
+    int64_t event_created_ms;
     integration it;  /* as stored: real secrets */
 } delivery_job;
 
@@ -28,6 +30,10 @@ bool trigger_is_deletion(const char *trigger);
 
 /* The JSON body of a webhook POST; a newly allocated string. */
 char *webhook_body(const delivery_job *job);
+
+/* The CloudEvents 1.0 structured JSON message of SQS and STOMP deliveries (spec §7.2); source is
+ * the server's public base URL. A newly allocated string. */
+char *cloudevent_body(const delivery_job *job, const char *source);
 
 /* A plausible payload for trigger: {"data":{"type":…,"id":id,…}}, or {"type","id"} for *.deleted. */
 json_t *sample_payload(const char *trigger, const char *id);

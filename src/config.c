@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "address.h"
 
-typedef enum { OPT_PATH, OPT_INTEGER, OPT_SECONDS, OPT_SCHEDULE, OPT_SWITCH, OPT_ADDRESS, OPT_URL, OPT_CLIENTS } option_kind;
+typedef enum { OPT_PATH, OPT_FILE, OPT_INTEGER, OPT_SECONDS, OPT_SCHEDULE, OPT_SWITCH, OPT_ADDRESS, OPT_URL, OPT_CLIENTS } option_kind;
 
 typedef struct option_def {
     const char *name; /* flag without "--"; env var is INTEGRATIONSD_ + NAME with '-' -> '_' */
@@ -38,6 +39,7 @@ static const option_def options[] = {
     {"delivery-concurrency", OPT_INTEGER, FIELD(delivery_concurrency), 1, 256, "N",
      "attempts under way at once (default 8)"},
     {"sign-webhooks", OPT_SWITCH, FIELD(sign_webhooks), 0, 0, "", "add Standard Webhooks signature headers"},
+    {"stomp-ca-file", OPT_FILE, FIELD(stomp_ca_file), 0, 0, "PATH", "PEM file of CAs trusted for stomp+ssl"},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
@@ -131,6 +133,10 @@ static bool set_option(config *cfg, const option_def *o, const char *value, cons
         ok = value[0] != '\0';
         expected = "a non-empty path";
         break;
+    case OPT_FILE:
+        ok = value[0] != '\0' && access(value, R_OK) == 0;
+        expected = "a readable file";
+        break;
     case OPT_INTEGER:
         ok = parse_integer(value, o->min, o->max, (long *)field);
         expected = "an integer in range";
@@ -170,7 +176,7 @@ static bool set_option(config *cfg, const option_def *o, const char *value, cons
             fprintf(err, "integrationsd: invalid value for %s: \"%s\" (expected %s)\n", origin, value, expected);
         return false;
     }
-    if (o->kind == OPT_PATH || o->kind == OPT_ADDRESS || o->kind == OPT_URL || o->kind == OPT_CLIENTS)
+    if (o->kind == OPT_PATH || o->kind == OPT_FILE || o->kind == OPT_ADDRESS || o->kind == OPT_URL || o->kind == OPT_CLIENTS)
         *(const char **)field = value;
     return true;
 }

@@ -88,6 +88,7 @@ int main(int argc, char **argv, char **envp)
         .timeout = cfg.delivery_timeout,
         .sign_webhooks = cfg.sign_webhooks,
         .public_base_url = a.public_url[0] ? a.public_url : a.default_base_url,
+        .stomp_ca_file = cfg.stomp_ca_file,
     };
     runner = delivery_start(a.db, &ds, (unsigned)cfg.delivery_concurrency);
     if (!runner)

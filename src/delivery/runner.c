@@ -18,6 +18,7 @@
 struct delivery {
     db *db;
     delivery_settings s;
+    stomp_tls *tls;
     pthread_t *threads;
     unsigned started;
     pthread_mutex_t mu;
@@ -41,9 +42,12 @@ static bool run_transport(delivery *dl, const delivery_job *job, attempt_result 
     switch (job->it.type) {
     case INTEGRATION_WEBHOOK:
         return webhook_deliver(job, &dl->s, &dl->stopping, r);
+    case INTEGRATION_AWS_SQS:
+        return sqs_deliver(job, &dl->s, &dl->stopping, r);
+    case INTEGRATION_STOMP:
+        return stomp_deliver(job, &dl->s, dl->tls, &dl->stopping, r);
     default:
-        snprintf(r->error_detail, sizeof r->error_detail, "No %s transport in this build of integrationsd",
-                 integration_type_name(job->it.type));
+        snprintf(r->error_detail, sizeof r->error_detail, "Unknown integration type");
         return true;
     }
 }
@@ -52,14 +56,17 @@ static void attempt(delivery *dl, delivery_job *job)
 {
     attempt_result r = {0};
     if (!run_transport(dl, job, &r)) {
-        db_job_release(dl->db, job->id);
-        goto out;
+        /* Shutdown cut the attempt short: it may have reached the peer, so it counts and is
+         * logged like any failed attempt; the next one follows the schedule after the restart. */
+        snprintf(r.error_detail, sizeof r.error_detail, "Attempt interrupted: the server was shutting down");
+        r.status_code = 0;
+        free(r.body);
+        r.body = NULL;
     }
     int64_t next = retry_next_attempt(dl->s.schedule, dl->s.attempts, job->attempt, r.succeeded, now_ms());
     db_job_finish(dl->db, job, &r, next);
     if (next >= 0)
         wake_workers(dl); /* idle workers may be sleeping past the new due time */
-out:
     free(r.body);
 }
 
@@ -118,7 +125,8 @@ delivery *delivery_start(db *d, const delivery_settings *s, unsigned workers)
     pthread_mutex_init(&dl->mu, NULL);
     pthread_cond_init(&dl->wake, NULL);
     dl->threads = calloc(workers, sizeof *dl->threads);
-    if (!dl->threads || db_jobs_recover(d) != DB_OK) {
+    dl->tls = stomp_tls_new(s->stomp_ca_file);
+    if (!dl->threads || !dl->tls || db_jobs_recover(d, s->attempts, now_ms()) != DB_OK) {
         delivery_stop(dl);
         return NULL;
     }
@@ -145,6 +153,7 @@ void delivery_stop(delivery *dl)
     db_set_job_listener(dl->db, NULL, NULL, 0);
     pthread_cond_destroy(&dl->wake);
     pthread_mutex_destroy(&dl->mu);
+    stomp_tls_free(dl->tls);
     free(dl->threads);
     free(dl);
 }

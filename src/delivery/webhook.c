@@ -1,40 +1,20 @@
-/* Webhook transport (spec §7.1): one POST with libcurl, redirects not followed. */
-#include <curl/curl.h>
+/* Webhook transport (spec §7.1): one POST of the webhook body to configuration.url. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "config.h"
+#include "http_post.h"
 #include "signature.h"
 #include "transport.h"
 
-typedef struct capture {
-    char data[RESPONSE_BODY_MAX + 4]; /* a few bytes more, so a cut character can be seen whole */
-    size_t len;
-} capture;
-
-/* Keeps the first bytes of the response; the rest is read and dropped. */
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    capture *c = userdata;
-    size_t n = size * nmemb, room = sizeof c->data - c->len;
-    memcpy(c->data + c->len, ptr, n < room ? n : room);
-    c->len += n < room ? n : room;
-    return n;
-}
-
-static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
-{
-    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-    return atomic_load((const atomic_bool *)clientp) ? 1 : 0; /* non-zero aborts the transfer */
-}
-
 static struct curl_slist *add_header(struct curl_slist *list, const char *name, const char *value)
 {
-    char line[1024];
-    snprintf(line, sizeof line, "%s: %s", name, value);
-    struct curl_slist *grown = curl_slist_append(list, line);
+    char *line = NULL;
+    if (asprintf(&line, "%s: %s", name, value) < 0)
+        return list;
+    struct curl_slist *grown = curl_slist_append(list, line); /* copies line */
+    free(line);
     return grown ? grown : list;
 }
 
@@ -64,57 +44,24 @@ bool webhook_deliver(const delivery_job *job, const delivery_settings *s, const 
                      attempt_result *r)
 {
     char *body = webhook_body(job);
-    CURL *curl = curl_easy_init();
-    struct curl_slist *headers = NULL;
-    capture *cap = calloc(1, sizeof *cap);
-    char errbuf[CURL_ERROR_SIZE] = "";
-    bool completed = true;
-    if (!body || !curl || !cap) {
+    if (!body) {
         snprintf(r->error_detail, sizeof r->error_detail, "Out of memory before sending the webhook");
-        goto out;
+        return true;
     }
-    headers = request_headers(job, s, body);
-    long timeout_ms = (long)(s->timeout * 1000);
-    curl_easy_setopt(curl, CURLOPT_URL, json_string_value(json_object_get(job->it.configuration, "url")));
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, cap);
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)stopping);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-
-    CURLcode rc = curl_easy_perform(curl);
-    double total = 0;
-    curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &total);
-    r->processing_time = total;
-    if (rc == CURLE_OK) {
-        long status = 0;
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-        r->status_code = (int)status;
-        r->body = utf8_clean(cap->data, cap->len, RESPONSE_BODY_MAX);
-        r->succeeded = status >= 200 && status < 300;
+    http_post_request rq = {
+        .url = json_string_value(json_object_get(job->it.configuration, "url")),
+        .headers = request_headers(job, s, body),
+        .body = body,
+    };
+    bool answered;
+    bool completed = http_post(&rq, s, stopping, r, &answered);
+    if (answered) {
+        r->succeeded = r->status_code >= 200 && r->status_code < 300;
         if (!r->succeeded)
             snprintf(r->error_detail, sizeof r->error_detail,
                      "Received a status code outside of 2xx range - treating webhook as a fail");
-    } else if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(stopping)) {
-        completed = false;
-    } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-        snprintf(r->error_detail, sizeof r->error_detail, "Request timed out after %gs", s->timeout);
-    } else {
-        snprintf(r->error_detail, sizeof r->error_detail, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
     }
-out:
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
-    free(cap);
+    curl_slist_free_all(rq.headers);
     free(body);
     return completed;
 }

@@ -91,6 +91,14 @@ static const char *check_required_string(json_t *errors, const json_t *obj, cons
     return json_string_value(v);
 }
 
+static bool has_control_character(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    return false;
+}
+
 static const char *const stomp_address_format = "STOMP address (stomp://host[:port] or stomp+ssl://host[:port])";
 
 static void check_stomp_addresses(json_t *errors, const json_t *v, const char *source, json_t *clean)
@@ -147,6 +155,8 @@ static void check_configuration(json_t *errors, const json_t *cfg, integration_t
             fail_format(errors, source, "URL (http or https)");
         else if (key->required && s[0] == '\0')
             fail_short_string(errors, source);
+        else if (has_control_character(s)) /* they end up in HTTP or STOMP headers */
+            fail_format(errors, source, "text without control characters");
         else
             json_object_set(clean, key->name, (json_t *)v);
     }

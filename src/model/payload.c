@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "timestamp.h"
+
 void delivery_job_clear(delivery_job *job)
 {
     json_decref(job->payload);
@@ -36,6 +38,22 @@ char *webhook_body(const delivery_job *job)
                              "store_id", job->store_id);
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
+    return text;
+}
+
+char *cloudevent_body(const delivery_job *job, const char *source)
+{
+    char time[TIMESTAMP_LEN];
+    timestamp_format(job->event_created_ms, time);
+    /* data: the resource itself, i.e. payload.data, or {"type","id"} for deletions */
+    json_t *data = json_object_get(job->payload, "data");
+    if (trigger_is_deletion(job->trigger) || !data)
+        data = job->payload;
+    json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "specversion", "1.0", "id", job->id,
+                              "type", job->trigger, "source", source, "time", time, "datacontenttype",
+                              "application/json", "integrationid", job->it.id, "storeid", job->store_id, "data", data);
+    char *text = json_dumps(event, JSON_COMPACT);
+    json_decref(event);
     return text;
 }
 

@@ -58,8 +58,12 @@ static const char *const statement_sql[STMT_COUNT] = {
                         "VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
     [STMT_JOBS_CANCEL] = "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL "
                          "WHERE integration_id = ?1 AND state = 'pending'",
-    [STMT_JOBS_RECOVER] = "UPDATE jobs SET running = 0 WHERE running = 1",
-    [STMT_JOB_DUE] = "SELECT j.id, j.attempts, j.store_id, j.integration_id, e.trigger, e.payload "
+    [STMT_JOBS_RUNNING] = "SELECT id, integration_id, store_id, attempts FROM jobs WHERE running = 1",
+    [STMT_JOBS_RECOVER] = "UPDATE jobs SET running = 0, "
+                          "state = CASE WHEN state = 'pending' AND attempts >= ?1 THEN 'failed' ELSE state END, "
+                          "next_attempt_at = CASE WHEN state = 'pending' AND attempts < ?1 THEN ?2 ELSE NULL END "
+                          "WHERE running = 1",
+    [STMT_JOB_DUE] = "SELECT j.id, j.attempts, j.store_id, j.integration_id, e.trigger, e.payload, e.created_at "
                      "FROM jobs j JOIN events e ON e.id = j.event_id "
                      "WHERE j.state = 'pending' AND j.running = 0 AND j.next_attempt_at <= ?1 "
                      "ORDER BY j.next_attempt_at LIMIT 1",

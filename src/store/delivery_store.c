@@ -203,10 +203,46 @@ db_status db_event_emit(db *d, const char *store_id, const char *trigger, const 
     return result;
 }
 
-db_status db_jobs_recover(db *d)
+db_status db_jobs_recover(db *d, size_t max_attempts, int64_t now)
 {
     db_lock(d);
-    db_status result = db_exec_stmt(d, STMT_JOBS_RECOVER);
+    db_status result = db_exec_stmt(d, STMT_BEGIN);
+    if (result != DB_OK)
+        goto out;
+    sqlite3_stmt *st = db_stmt(d, STMT_JOBS_RUNNING);
+    int rc;
+    while (result == DB_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char log_id[UUID_STR_LEN];
+        id_new(log_id);
+        int attempts = sqlite3_column_int(st, 3);
+        sqlite3_stmt *log = db_stmt(d, STMT_LOG_INSERT);
+        db_bind_text(log, 1, log_id);
+        sqlite3_bind_value(log, 2, sqlite3_column_value(st, 0));
+        sqlite3_bind_value(log, 3, sqlite3_column_value(st, 1));
+        sqlite3_bind_value(log, 4, sqlite3_column_value(st, 2));
+        sqlite3_bind_int(log, 5, attempts);
+        sqlite3_bind_int(log, 6, 0);
+        sqlite3_bind_double(log, 7, 0);
+        db_bind_text(log, 8, "");
+        db_bind_text(log, 10, "The server stopped during this attempt (crash or kill); its outcome is unknown");
+        sqlite3_bind_int64(log, 11, now);
+        if (sqlite3_step(log) != SQLITE_DONE)
+            result = DB_ERROR;
+        sqlite3_reset(log);
+    }
+    sqlite3_reset(st);
+    if (result == DB_OK) {
+        st = db_stmt(d, STMT_JOBS_RECOVER);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)max_attempts);
+        sqlite3_bind_int64(st, 2, now);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            result = DB_ERROR;
+        sqlite3_reset(st);
+    }
+    if (result != DB_OK)
+        db_report(d, "recover jobs");
+    db_finish(d, result);
+out:
     db_unlock(d);
     return result;
 }
@@ -229,6 +265,7 @@ static db_status next_due_job(db *d, int64_t now, delivery_job *job, char integr
         job->payload = payload ? json_loads(payload, 0, NULL) : NULL;
         if (!job->payload)
             job->payload = json_object();
+        job->event_created_ms = sqlite3_column_int64(st, 6);
     }
     sqlite3_reset(st);
     return result;
@@ -329,15 +366,3 @@ out:
     return result;
 }
 
-db_status db_job_release(db *d, const char *job_id)
-{
-    db_lock(d);
-    sqlite3_stmt *st = db_stmt(d, STMT_JOB_FINISH);
-    db_bind_text(st, 1, job_id);
-    db_bind_text(st, 2, "pending");
-    sqlite3_bind_int64(st, 3, now_ms());
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    db_unlock(d);
-    return rc == SQLITE_DONE ? DB_OK : DB_ERROR;
-}

@@ -85,6 +85,44 @@ static void test_webhook_body_deleted_trigger(void **state)
     delivery_job_clear(&job);
 }
 
+static void test_cloudevent(void **state)
+{
+    (void)state;
+    delivery_job job;
+    make_job(&job, "order.fulfilled", "{\"data\":{\"type\":\"order\",\"id\":\"o-1\"}}", NULL);
+    job.event_created_ms = 1525080932202;
+    char *text = cloudevent_body(&job, "http://127.0.0.1:8080");
+    json_t *ev = json_loads(text, 0, NULL);
+    const char *keys[] = {"specversion", "id", "type", "source", "time", "datacontenttype", "integrationid",
+                          "storeid", "data"};
+    size_t i = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach(ev, key, value) {
+        assert_true(i < 9);
+        assert_string_equal(key, keys[i++]);
+    }
+    assert_string_equal(json_string_value(json_object_get(ev, "specversion")), "1.0");
+    assert_string_equal(json_string_value(json_object_get(ev, "id")), job.id);
+    assert_string_equal(json_string_value(json_object_get(ev, "type")), "order.fulfilled");
+    assert_string_equal(json_string_value(json_object_get(ev, "source")), "http://127.0.0.1:8080");
+    assert_string_equal(json_string_value(json_object_get(ev, "time")), "2018-04-30T09:35:32.202Z");
+    assert_string_equal(json_string_value(json_object_get(ev, "integrationid")), job.it.id);
+    assert_string_equal(json_string_value(json_object_get(ev, "storeid")), job.store_id);
+    assert_true(json_equal(json_object_get(ev, "data"), json_object_get(job.payload, "data")));
+    json_decref(ev);
+    free(text);
+    delivery_job_clear(&job);
+
+    make_job(&job, "order.deleted", "{\"type\":\"order\",\"id\":\"o-2\"}", NULL);
+    text = cloudevent_body(&job, "http://x");
+    ev = json_loads(text, 0, NULL);
+    assert_true(json_equal(json_object_get(ev, "data"), job.payload));
+    json_decref(ev);
+    free(text);
+    delivery_job_clear(&job);
+}
+
 static void test_trigger_is_deletion(void **state)
 {
     (void)state;
@@ -192,6 +230,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_webhook_body_normal_trigger),
         cmocka_unit_test(test_webhook_body_deleted_trigger),
+        cmocka_unit_test(test_cloudevent),
         cmocka_unit_test(test_trigger_is_deletion),
         cmocka_unit_test(test_sample_payloads),
         cmocka_unit_test(test_utf8_clean),

@@ -1,0 +1,84 @@
+#include "http_post.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct capture {
+    char data[RESPONSE_BODY_MAX + 4]; /* a few bytes more, so a cut character can be seen whole */
+    size_t len;
+} capture;
+
+/* Keeps the first bytes of the response; the rest is read and dropped. */
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    capture *c = userdata;
+    size_t n = size * nmemb, room = sizeof c->data - c->len;
+    size_t take = n < room ? n : room;
+    memcpy(c->data + c->len, ptr, take);
+    c->len += take;
+    return n;
+}
+
+static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    return atomic_load((const atomic_bool *)clientp) ? 1 : 0; /* non-zero aborts the transfer */
+}
+
+bool http_post(const http_post_request *rq, const delivery_settings *s, const atomic_bool *stopping,
+               attempt_result *r, bool *answered)
+{
+    *answered = false;
+    CURL *curl = curl_easy_init();
+    capture *cap = calloc(1, sizeof *cap);
+    char errbuf[CURL_ERROR_SIZE] = "";
+    bool completed = true;
+    if (!curl || !cap) {
+        snprintf(r->error_detail, sizeof r->error_detail, "Out of memory before sending");
+        goto out;
+    }
+    long timeout_ms = (long)(s->timeout * 1000);
+    curl_easy_setopt(curl, CURLOPT_URL, rq->url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, rq->body);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(rq->body));
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, rq->headers);
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, cap);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)stopping);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    if (rq->aws_sigv4) {
+        curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, rq->aws_sigv4);
+        curl_easy_setopt(curl, CURLOPT_USERNAME, rq->user);
+        curl_easy_setopt(curl, CURLOPT_PASSWORD, rq->password);
+    }
+
+    CURLcode rc = curl_easy_perform(curl);
+    double total = 0;
+    curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &total);
+    r->processing_time = total;
+    if (rc == CURLE_OK) {
+        long status = 0;
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        r->status_code = (int)status;
+        r->body = utf8_clean(cap->data, cap->len, RESPONSE_BODY_MAX);
+        *answered = true;
+    } else if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(stopping)) {
+        completed = false;
+    } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+        snprintf(r->error_detail, sizeof r->error_detail, "Request timed out after %gs", s->timeout);
+    } else {
+        snprintf(r->error_detail, sizeof r->error_detail, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    }
+out:
+    curl_easy_cleanup(curl);
+    free(cap);
+    return completed;
+}
