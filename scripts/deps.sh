@@ -2,7 +2,7 @@
 # Installs the Debian packages a step needs, only those missing: `deps.sh build` or `deps.sh test`.
 set -eu
 build="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev uuid-dev libcurl4-openssl-dev libssl-dev"
-test="$build libcmocka-dev python3-pytest python3-requests nodejs npm"
+test="$build libcmocka-dev python3-pytest python3-requests python3-botocore nodejs npm curl openssl activemq"
 case "${1:-build}" in
     build) wanted=$build ;;
     test) wanted=$test ;;

@@ -59,6 +59,7 @@ typedef struct stomp_conn {
     int fd;
     SSL *ssl;
     int64_t deadline_ms;
+    bool timed_out; /* the attempt's deadline passed */
     const atomic_bool *stopping;
     char buf[STOMP_MAX_FRAME + READ_CHUNK];
     size_t len;
@@ -74,6 +75,7 @@ static io_status wait_fd(stomp_conn *c, short events, char *err, size_t n)
             return IO_STOPPED;
         int64_t left = c->deadline_ms - now_ms();
         if (left <= 0) {
+            c->timed_out = true;
             snprintf(err, n, "timed out");
             return IO_FAILED;
         }
@@ -426,7 +428,9 @@ bool stomp_deliver(const delivery_job *job, const delivery_settings *s, stomp_tl
         size_t used = strlen(failures);
         snprintf(failures + used, sizeof failures - used, "%s%s: %s", used ? "; " : "", json_string_value(item), err);
     }
-    if (completed && !r->succeeded && !r->error_detail[0])
+    if (completed && c->timed_out && !r->succeeded) /* the same words as every transport's timeout (spec §7) */
+        snprintf(r->error_detail, sizeof r->error_detail, "Request timed out after %gs", s->timeout);
+    else if (completed && !r->succeeded && !r->error_detail[0])
         snprintf(r->error_detail, sizeof r->error_detail, "Could not connect to any STOMP address: %.440s", failures);
 out:
     r->processing_time = (double)(now_ms() - started) / 1000.0;
