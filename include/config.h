@@ -26,6 +26,7 @@ typedef struct config {
     long delivery_concurrency;   /* attempts under way at once */
     bool sign_webhooks;          /* Standard Webhooks headers */
     const char *stomp_ca_file;   /* PEM file of extra CAs for stomp+ssl */
+    bool healthcheck;            /* ask /health of the running server and exit 0/1 */
 } config;
 
 typedef enum {

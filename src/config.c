@@ -40,6 +40,8 @@ static const option_def options[] = {
      "attempts under way at once (default 8)"},
     {"sign-webhooks", OPT_SWITCH, FIELD(sign_webhooks), 0, 0, "", "add Standard Webhooks signature headers"},
     {"stomp-ca-file", OPT_FILE, FIELD(stomp_ca_file), 0, 0, "PATH", "PEM file of CAs trusted for stomp+ssl"},
+    {"healthcheck", OPT_SWITCH, FIELD(healthcheck), 0, 0, "",
+     "ask /health of the server at --bind/--port, exit 0 (healthy) or 1"},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "db.h"
 #include "delivery.h"
+#include "healthcheck.h"
 #include "http.h"
 
 static unsigned worker_threads(void)
@@ -36,6 +37,8 @@ int main(int argc, char **argv, char **envp)
     case CONFIG_RUN:
         break;
     }
+    if (cfg.healthcheck)
+        return healthcheck_run(&cfg);
 
     /* Signals are taken synchronously by the main thread: block them before any thread starts. */
     sigset_t stop_signals;
