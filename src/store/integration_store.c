@@ -31,11 +31,46 @@ bool db_row_to_integration(sqlite3_stmt *st, integration *it)
     return true;
 }
 
-static db_status emit(db *d, const char *store_id, const char *trigger, const char *payload, size_t *jobs)
+/* Steps a bound INSERT, UPDATE or DELETE; DB_NOT_FOUND when it touched no row. */
+static db_status step_write(db *d, sqlite3_stmt *st, const char *what)
 {
+    db_status result = DB_OK;
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        db_report(d, what);
+        result = DB_ERROR;
+    } else if (sqlite3_changes(d->conn) == 0) {
+        result = DB_NOT_FOUND;
+    }
+    sqlite3_reset(st);
+    return result;
+}
+
+/* The end of every change, in its transaction: cancel the integration's pending jobs when asked
+ * (disabled or deleted), raise the event, commit or roll back, unlock, then wake the workers. */
+static db_status end_change(db *d, db_status result, const char *store_id, const char *cancel_jobs_of,
+                            const char *trigger, const char *payload)
+{
+    size_t jobs = 0;
     char event_id[UUID_STR_LEN];
     id_new(event_id);
-    return db_emit_locked(d, store_id, trigger, payload, event_id, NULL, jobs);
+    if (result == DB_OK && cancel_jobs_of)
+        result = db_cancel_jobs_locked(d, cancel_jobs_of);
+    if (result == DB_OK)
+        result = db_emit_locked(d, store_id, trigger, payload, event_id, NULL, &jobs);
+    db_finish(d, result);
+    db_unlock(d);
+    db_announce_jobs(d, result == DB_OK ? jobs : 0);
+    return result;
+}
+
+/* Locks and opens the transaction of a change; false (unlocked) when it cannot. */
+static bool begin_change(db *d)
+{
+    db_lock(d);
+    if (db_exec_stmt(d, STMT_BEGIN) == DB_OK)
+        return true;
+    db_unlock(d);
+    return false;
 }
 
 /* Binds ?3..?8 (the mutable columns) of INSERT and UPDATE. Returns the JSON texts to free. */
@@ -54,16 +89,13 @@ static void bind_columns(sqlite3_stmt *st, const integration *it, char **cfg, ch
 db_status db_integration_insert(db *d, const char *store_id, const integration *it, long max_per_store,
                                 const char *event_payload)
 {
+    if (!begin_change(d))
+        return DB_ERROR;
     char *cfg = NULL, *observes = NULL;
-    size_t jobs = 0;
-    db_lock(d);
-    db_status result = db_exec_stmt(d, STMT_BEGIN);
-    if (result != DB_OK)
-        goto out;
     sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_COUNT);
     db_bind_text(st, 1, store_id);
     long count;
-    result = db_count(d, st, &count);
+    db_status result = db_count(d, st, &count);
     if (result == DB_OK && count >= max_per_store)
         result = DB_LIMIT;
     if (result == DB_OK) {
@@ -73,18 +105,9 @@ db_status db_integration_insert(db *d, const char *store_id, const integration *
         bind_columns(st, it, &cfg, &observes);
         sqlite3_bind_int64(st, 9, it->created_at_ms);
         sqlite3_bind_int64(st, 10, it->updated_at_ms);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            db_report(d, "insert integration");
-            result = DB_ERROR;
-        }
-        sqlite3_reset(st);
+        result = step_write(d, st, "insert integration");
     }
-    if (result == DB_OK)
-        result = emit(d, store_id, "integration.created", event_payload, &jobs);
-    db_finish(d, result);
-out:
-    db_unlock(d);
-    db_announce_jobs(d, result == DB_OK ? jobs : 0);
+    result = end_change(d, result, store_id, NULL, "integration.created", event_payload);
     free(cfg);
     free(observes);
     return result;
@@ -111,32 +134,16 @@ db_status db_integration_get(db *d, const char *store_id, const char *id, integr
 
 db_status db_integration_update(db *d, const char *store_id, const integration *it, const char *event_payload)
 {
+    if (!begin_change(d))
+        return DB_ERROR;
     char *cfg = NULL, *observes = NULL;
-    size_t jobs = 0;
-    db_lock(d);
-    db_status result = db_exec_stmt(d, STMT_BEGIN);
-    if (result != DB_OK)
-        goto out;
     sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_UPDATE);
     db_bind_text(st, 1, it->id);
     db_bind_text(st, 2, store_id);
     bind_columns(st, it, &cfg, &observes);
     sqlite3_bind_int64(st, 9, it->updated_at_ms);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        db_report(d, "update integration");
-        result = DB_ERROR;
-    } else if (sqlite3_changes(d->conn) == 0) {
-        result = DB_NOT_FOUND;
-    }
-    sqlite3_reset(st);
-    if (result == DB_OK && !it->enabled)
-        result = db_cancel_jobs_locked(d, it->id);
-    if (result == DB_OK)
-        result = emit(d, store_id, "integration.updated", event_payload, &jobs);
-    db_finish(d, result);
-out:
-    db_unlock(d);
-    db_announce_jobs(d, result == DB_OK ? jobs : 0);
+    db_status result = step_write(d, st, "update integration");
+    result = end_change(d, result, store_id, it->enabled ? NULL : it->id, "integration.updated", event_payload);
     free(cfg);
     free(observes);
     return result;
@@ -144,30 +151,13 @@ out:
 
 db_status db_integration_delete(db *d, const char *store_id, const char *id, const char *event_payload)
 {
-    size_t jobs = 0;
-    db_lock(d);
-    db_status result = db_exec_stmt(d, STMT_BEGIN);
-    if (result != DB_OK)
-        goto out;
+    if (!begin_change(d))
+        return DB_ERROR;
     sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_DELETE);
     db_bind_text(st, 1, id);
     db_bind_text(st, 2, store_id);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        db_report(d, "delete integration");
-        result = DB_ERROR;
-    } else if (sqlite3_changes(d->conn) == 0) {
-        result = DB_NOT_FOUND;
-    }
-    sqlite3_reset(st);
-    if (result == DB_OK)
-        result = db_cancel_jobs_locked(d, id);
-    if (result == DB_OK)
-        result = emit(d, store_id, "integration.deleted", event_payload, &jobs);
-    db_finish(d, result);
-out:
-    db_unlock(d);
-    db_announce_jobs(d, result == DB_OK ? jobs : 0);
-    return result;
+    db_status result = step_write(d, st, "delete integration");
+    return end_change(d, result, store_id, id, "integration.deleted", event_payload);
 }
 
 db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_visitor visit,

@@ -5,7 +5,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from support import BIN, Server  # noqa: E402
+from support import BIN, Server, ServerFactory  # noqa: E402
 
 
 def pytest_report_header(config):
@@ -32,24 +32,6 @@ def client(server):
 @pytest.fixture
 def make_server(tmp_path):
     """Factory for function-scoped servers with their own flags; all are stopped and checked."""
-    if not os.access(BIN, os.X_OK):
-        pytest.fail(f"binary not found: {BIN} (run make, or set INTEGRATIONSD_BIN)")
-    servers = []
-
-    def make(args=(), env=None, db=None, db_flag=True, start=True, name=None):
-        s = Server(tmp_path / (name or f"srv{len(servers)}"), args=args, env=env, db=db,
-                   db_flag=db_flag)
-        servers.append(s)
-        if start:
-            s.start()
-        return s
-
-    yield make
-    problems = []
-    for s in servers:
-        try:
-            s.finish()
-        except AssertionError as e:
-            problems.append(str(e))
-    if problems:
-        pytest.fail("server teardown: " + " | ".join(problems))
+    factory = ServerFactory(tmp_path)
+    yield factory.make
+    factory.finish_all()

@@ -315,3 +315,32 @@ def page_query(url):
     u = urlsplit(url)
     q = {k: v[-1] for k, v in parse_qs(u.query, keep_blank_values=True).items()}
     return u.scheme + "://" + u.netloc, u.path, q
+
+
+class ServerFactory:
+    """Function-scoped servers for a test: make() starts one, finish_all() stops and checks every
+    one (exit status 0 on SIGTERM, no sanitizer report) and fails the test on any problem."""
+
+    def __init__(self, workdir):
+        if not os.access(BIN, os.X_OK):
+            raise AssertionError(f"binary not found: {BIN} (run make, or set INTEGRATIONSD_BIN)")
+        self.workdir = workdir
+        self.servers = []
+
+    def make(self, args=(), env=None, db=None, db_flag=True, start=True, name=None):
+        s = Server(os.path.join(str(self.workdir), name or f"srv{len(self.servers)}"), args=args, env=env,
+                   db=db, db_flag=db_flag)
+        self.servers.append(s)
+        if start:
+            s.start()
+        return s
+
+    def finish_all(self):
+        problems = []
+        for s in self.servers:
+            try:
+                s.finish()
+            except AssertionError as e:
+                problems.append(str(e))
+        if problems:
+            raise AssertionError("server teardown: " + " | ".join(problems))

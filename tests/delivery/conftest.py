@@ -7,7 +7,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "api"))   # support.py of the API tests
 sys.path.insert(0, HERE)
 
-from support import BIN, Server  # noqa: E402
+from support import BIN, ServerFactory  # noqa: E402
 from receiver import Receiver  # noqa: E402
 
 
@@ -26,24 +26,11 @@ def receiver():
 def make_server(tmp_path):
     """Factory for function-scoped servers; every one is stopped and checked at teardown
     (exit status 0 on SIGTERM, no sanitizer report). Fast sub-second delivery defaults."""
-    if not os.access(BIN, os.X_OK):
-        pytest.fail(f"binary not found: {BIN} (run make, or set INTEGRATIONSD_BIN)")
-    servers = []
+    factory = ServerFactory(tmp_path)
 
     def make(schedule="0,0.2,0.4", timeout="1", extra=(), start=True, name=None):
         args = ["--retry-schedule", schedule, "--delivery-timeout", timeout] + list(extra)
-        s = Server(tmp_path / (name or f"srv{len(servers)}"), args=args)
-        servers.append(s)
-        if start:
-            s.start()
-        return s
+        return factory.make(args=args, start=start, name=name)
 
     yield make
-    problems = []
-    for s in servers:
-        try:
-            s.finish()
-        except AssertionError as e:
-            problems.append(str(e))
-    if problems:
-        pytest.fail("server teardown: " + " | ".join(problems))
+    factory.finish_all()
