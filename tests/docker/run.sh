@@ -133,7 +133,7 @@ if [ -n "$missing" ]; then
 fi
 # The machine may have a newer client first in PATH that lacks buildx: use Debian's own.
 DOCKER=$(dpkg -L docker.io | grep -E '/bin/docker$' | head -1)
-DOCKERD=$(dpkg -L docker.io | grep -E '/bin/dockerd$' | head -1)
+DOCKERD=$(dpkg -L docker.io | grep -E '/s?bin/dockerd$' | head -1)
 [ -x "$DOCKER" ] && [ -x "$DOCKERD" ] || { fail "docker.io provides docker and dockerd"; exit 1; }
 
 # ---------------------------------------------------------------------------------------------
