@@ -70,17 +70,6 @@ out:
     free(payload);
 }
 
-typedef struct list_ctx {
-    json_t *data;
-    const char *base;
-} list_ctx;
-
-static void append_rendered(const integration *it, void *ctx)
-{
-    list_ctx *l = ctx;
-    json_array_append_new(l->data, integration_render(it, l->base));
-}
-
 void api_integration_list(void *ctx, const http_request *req, http_response *res)
 {
     app *a = ctx;
@@ -88,16 +77,22 @@ void api_integration_list(void *ctx, const http_request *req, http_response *res
     page p;
     if (!api_authenticate(a, req, res, store_id) || !api_page(req, res, &p))
         return;
+    integration rows[PAGE_LIMIT_MAX];
+    size_t count = 0;
+    long total = 0;
+    if (db_integration_list(a->db, store_id, p.limit, p.offset, rows, &count, &total) != DB_OK) {
+        api_storage_error(res);
+        goto out;
+    }
     api_base_url(a, req, base);
     snprintf(list_url, sizeof list_url, "%s/v2/integrations", base);
-    list_ctx l = {json_array(), base};
-    long total = 0;
-    if (db_integration_list(a->db, store_id, p.limit, p.offset, append_rendered, &l, &total) != DB_OK) {
-        json_decref(l.data);
-        api_storage_error(res);
-        return;
-    }
-    http_json(res, 200, page_envelope(l.data, &p, total, list_url));
+    json_t *data = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(data, integration_render(&rows[i], base));
+    http_json(res, 200, page_envelope(data, &p, total, list_url));
+out:
+    for (size_t i = 0; i < count; i++)
+        integration_clear(&rows[i]);
 }
 
 /* Authenticates and loads the integration of the path; false with the answer in res. */

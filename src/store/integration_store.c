@@ -160,9 +160,10 @@ db_status db_integration_delete(db *d, const char *store_id, const char *id, con
     return end_change(d, result, store_id, id, "integration.deleted", event_payload);
 }
 
-db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_visitor visit,
-                              void *ctx, long *total)
+db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration *page,
+                              size_t *count, long *total)
 {
+    *count = 0;
     db_lock(d);
     sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_COUNT);
     db_bind_text(st, 1, store_id);
@@ -173,16 +174,14 @@ db_status db_integration_list(db *d, const char *store_id, long limit, long offs
         sqlite3_bind_int64(st, 2, limit);
         sqlite3_bind_int64(st, 3, offset);
         int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            integration it;
-            if (!db_row_to_integration(st, &it)) {
+        while ((long)*count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (!db_row_to_integration(st, &page[*count])) {
                 result = DB_ERROR;
                 break;
             }
-            visit(&it, ctx);
-            integration_clear(&it);
+            (*count)++;
         }
-        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        if (result == DB_OK && (long)*count < limit && rc != SQLITE_DONE)
             result = DB_ERROR;
         if (result == DB_ERROR)
             db_report(d, "list integrations");
