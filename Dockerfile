@@ -46,6 +46,6 @@ WORKDIR /data
 USER 10001:10001
 EXPOSE 8080
 # Asks GET /health of the server the same flags/env describe (0.0.0.0 is asked via 127.0.0.1).
-HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+HEALTHCHECK --interval=5s --timeout=5s --start-period=10s --retries=3 \
   CMD ["/usr/local/bin/integrationsd", "--healthcheck"]
 ENTRYPOINT ["/usr/local/bin/integrationsd"]

@@ -19,7 +19,7 @@ OBJ      = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migratio
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all asan run check deps test-deps unit api delivery sdk suite clean bench
+.PHONY: all asan run check deps test-deps unit api delivery sdk suite docker-test clean bench
 all: $(BUILD)/integrationsd
 
 $(GEN): $(MIGRATIONS) scripts/embed-sql.sh
@@ -74,10 +74,15 @@ sdk: $(BUILD)/integrationsd
 # unit + black-box + delivery + SDK against one build
 suite: unit api delivery sdk
 
+# The image built from this repository, run under a dockerd of its own (tests/docker/run.sh).
+docker-test:
+	bash tests/docker/run.sh
+
 check: test-deps
 	$(MAKE) deps
 	$(MAKE) suite
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN)" suite
+	$(MAKE) docker-test
 
 bench: all
 	sh bench/run.sh

@@ -14,7 +14,8 @@ while True: c.append(s.accept()[0])' >"$dir/sink" &
 sink=$!
 "$BIN" --port 0 --db "$dir/bench.db" --delivery-timeout 30 >"$dir/out" 2>"$dir/err" &
 pid=$!
-trap 'kill "$pid" "$sink" 2>/dev/null; wait "$pid" "$sink" 2>/dev/null; rm -rf "$dir"' EXIT INT TERM
+trap 'kill "$pid" "$sink" 2>/dev/null; wait "$pid" "$sink" 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'exit 1' INT TERM HUP PIPE
 i=0
 until grep -q '^listening on ' "$dir/out" && [ -s "$dir/sink" ]; do
     i=$((i + 1)); [ $i -lt 100 ] || { cat "$dir/err"; exit 1; }; sleep 0.05

@@ -10,7 +10,8 @@ command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get instal
 dir=$(mktemp -d)
 "$BIN" --port 0 --db "$dir/bench.db" >"$dir/out" 2>"$dir/err" &
 pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT INT TERM
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'exit 1' INT TERM HUP PIPE
 i=0
 until grep -q '^listening on ' "$dir/out"; do
     i=$((i + 1)); [ $i -lt 100 ] || { cat "$dir/err"; exit 1; }; sleep 0.05

@@ -28,6 +28,11 @@ W=$(mktemp -d /tmp/integrationsd-docker.XXXXXX)
 export DOCKER_HOST=unix://$W/docker.sock DOCKER_BUILDKIT=1 DEBIAN_FRONTEND=noninteractive
 DOCKER=""
 DOCKERD_PID=""
+CGROUPS_BEFORE=""
+# Folders dockerd/containerd make outside the work dir whatever their flags: removed again
+# (when empty) unless they were there before.
+HOST_DIRS=(/run/docker/plugins /run/docker /run/containerd/s /run/containerd)
+HOST_DIRS_BEFORE=""
 T_START=$(date +%s)
 
 passed=0 failed=0
@@ -37,12 +42,17 @@ check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; f
 note() { echo "#    $*"; }
 elapsed() { echo $(( $(date +%s) - $1 )); }
 
+# run_bg SECONDS CMD...: CMD bounded by a timeout, waited for with `wait` so that a signal
+# to this script is acted on at once (cleanup then stops CMD through $BG).
+BG=""
+run_bg() { timeout "$1" "${@:2}" 8>&- 9>&- & BG=$!; wait "$BG"; }
 # Every docker call is bounded.
-d() { timeout "${DT:-120}" "$DOCKER" "$@"; }
+d() { run_bg "${DT:-120}" "$DOCKER" "$@"; }
 
 finish() {
     local rc=$?
     trap - EXIT INT TERM
+    exec 1>&8 2>&9    # a signal may have come while a command's output was redirected
     cleanup
     note "total time: $(elapsed "$T_START") s"
     echo "$passed passed, $failed failed"
@@ -51,6 +61,12 @@ finish() {
 }
 
 cleanup() {
+    # a command cut short by a signal (timeout passes the TERM on to it)
+    if [ -n "$BG" ] && kill -0 "$BG" 2>/dev/null; then
+        kill -TERM "$BG" 2>/dev/null
+        for _ in $(seq 1 150); do kill -0 "$BG" 2>/dev/null || break; sleep 0.2; done
+    fi
+    rm -f "$BASE_TAR.tmp.$$"
     if [ -n "$DOCKERD_PID" ] && kill -0 "$DOCKERD_PID" 2>/dev/null; then
         for c in "$C_MAIN" "$C_AGAIN" "$C_ISOLATED" "$C_BAD"; do
             DT=30 d rm -f -v "$c" >/dev/null 2>&1
@@ -68,37 +84,85 @@ cleanup() {
     fi
     # dockerd's containerd (and any shim) name the work dir on their command line: stop those
     # that outlived it, by PID.
-    local pid left=""
+    local left=""
     for _ in $(seq 1 50); do
-        left=""
-        for pid in $(grep -lsF "$W/" /proc/[0-9]*/cmdline | cut -d/ -f3); do
-            # (the grep itself named $W too, but has exited by now)
-            [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] || ! kill -0 "$pid" 2>/dev/null || left="$left $pid"
-        done
+        left=$(procs_naming "$W")
         [ -z "$left" ] && break
         kill -TERM $left 2>/dev/null
         sleep 0.2
     done
     [ -n "$left" ] && { echo "still running after TERM:$left: KILL" >&2; kill -KILL $left 2>/dev/null; }
-    # Unmount what dockerd left under the work dir (the nsfs at <exec-root>/netns/default,
-    # overlays of crashed containers), deepest first.
-    local m
+    # The cgroups dockerd made (cgroupfs driver: <hierarchy>/docker/...), if they were not
+    # there before it started; rmdir only removes empty, unused ones.
+    local g
+    [ -n "$DOCKERD_PID" ] && for g in /sys/fs/cgroup/*/docker; do
+        [ -d "$g" ] || continue
+        grep -qxF "$g" <<<"$CGROUPS_BEFORE" && continue
+        find "$g" -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+    [ -n "$DOCKERD_PID" ] && for g in "${HOST_DIRS[@]}"; do
+        [ -d "$g" ] && ! grep -qxF "$g" <<<"$HOST_DIRS_BEFORE" && rmdir "$g" 2>/dev/null
+    done
+    unmount_and_remove "$W"
+}
+
+# procs_naming DIR: the PIDs of live processes with DIR/ on their command line, but this shell
+procs_naming() {
+    local pid out=""
+    for pid in $(grep -lsF "$1/" /proc/[0-9]*/cmdline | cut -d/ -f3); do
+        # (the grep itself named DIR too, but has exited by now)
+        [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] || ! kill -0 "$pid" 2>/dev/null || out="$out $pid"
+    done
+    echo "$out"
+}
+
+# Unmount what dockerd left under a work dir (the nsfs at <exec-root>/netns/default, the
+# data-root bind, overlays of crashed containers, debootstrap's /proc), deepest first; then
+# remove the dir, unless something is still mounted there.
+unmount_and_remove() {
+    local dir=$1 m mounts
     for _ in 1 2 3; do
-        mapfile -t mounts < <(awk -v w="$W" 'index($5, w "/") == 1 || $5 == w { print $5 }' /proc/self/mountinfo | sort -r)
+        mapfile -t mounts < <(awk -v w="$dir" 'index($5, w "/") == 1 || $5 == w { print $5 }' /proc/self/mountinfo | sort -r)
         [ "${#mounts[@]}" -eq 0 ] && break
         for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
     done
-    if awk -v w="$W" 'index($5, w "/") == 1 { f = 1 } END { exit !f }' /proc/self/mountinfo; then
-        echo "mounts remain under $W: not removing it" >&2
+    if awk -v w="$dir" 'index($5, w "/") == 1 || $5 == w { f = 1 } END { exit !f }' /proc/self/mountinfo; then
+        echo "mounts remain under $dir: not removing it" >&2
     else
-        rm -rf --one-file-system "$W"
+        rm -rf --one-file-system "$dir"
     fi
 }
+
+# The work dirs of earlier runs that were killed outright (SIGKILL: no cleanup): older than
+# 3 hours, no dockerd of theirs alive and no process naming them. Unmount and remove them.
+reap_stale() {
+    local s p reaped=""
+    while IFS= read -r s; do
+        [ "$s" = "$W" ] && continue
+        p=$(cat "$s/dockerd.pid" 2>/dev/null)
+        [ -n "$p" ] && [ -d "/proc/$p" ] && continue
+        [ -n "$(procs_naming "$s")" ] && continue
+        note "removing the work dir of a killed earlier run: $s"
+        unmount_and_remove "$s"
+        reaped=1
+    done < <(find /tmp -maxdepth 1 -type d -name 'integrationsd-docker.*' -mmin +180 2>/dev/null)
+    # ... and, when no dockerd runs on the machine at all, what that run left outside its work
+    # dir: the empty cgroups and folders (rmdir removes only empty, unused ones).
+    if [ -n "$reaped" ] && ! pgrep -x dockerd >/dev/null && ! pgrep -x containerd >/dev/null \
+            && ! pgrep -f '^[^ ]*containerd-shim' >/dev/null; then
+        find /run/containerd/s -maxdepth 1 -type s -delete 2>/dev/null   # sockets of killed shims
+        for s in /sys/fs/cgroup/*/docker; do
+            [ -d "$s" ] && find "$s" -depth -type d -exec rmdir {} + 2>/dev/null
+        done
+        for s in "${HOST_DIRS[@]}"; do [ -d "$s" ] && rmdir "$s" 2>/dev/null; done
+    fi
+}
+exec 8>&1 9>&2      # the script's own stdout/stderr, for finish
 trap finish EXIT
-trap 'exit 130' INT TERM
+trap 'fail "interrupted by a signal"; exit 130' INT TERM
 
 # Is TCP port $1 on 127.0.0.1 free?
-port_free() { ! (exec 9<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_free() { ! (exec 7<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
     local p
     for _ in $(seq 1 200); do
@@ -107,6 +171,8 @@ free_port() {
     done
     return 1
 }
+
+reap_stale
 
 # ---------------------------------------------------------------------------------------------
 # 1. Packages: docker.io (dockerd 20.10 + a matching client), debootstrap, curl.
@@ -124,8 +190,10 @@ if [ -n "$missing" ]; then
         printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1
     fi
     timeout 900 apt-get -o DPkg::Lock::Timeout=600 update -q >"$W/apt.log" 2>&1
+    # Without recommends (needrestart, criu, ...); AppArmor's parser only where the kernel uses it.
+    [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] && missing="$missing apparmor"
     # shellcheck disable=SC2086
-    timeout 900 apt-get -o DPkg::Lock::Timeout=600 install -y -q $missing >>"$W/apt.log" 2>&1
+    timeout 900 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing >>"$W/apt.log" 2>&1
     rc=$?
     [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
     if [ $rc -ne 0 ]; then tail -20 "$W/apt.log"; fail "install$missing"; exit 1; fi
@@ -150,7 +218,7 @@ else
     MIRROR=$(apt_uri bookworm)
     [ -n "$MIRROR" ] || { fail "apt has a bookworm mirror configured"; exit 1; }
     mkdir -p "$CACHE" "$W/rootfs"
-    if ! timeout 1200 debootstrap --variant=minbase bookworm "$W/rootfs" "$MIRROR" >"$W/debootstrap.log" 2>&1; then
+    if ! run_bg 1200 debootstrap --variant=minbase bookworm "$W/rootfs" "$MIRROR" >"$W/debootstrap.log" 2>&1; then
         tail -20 "$W/debootstrap.log"; fail "debootstrap bookworm"; exit 1
     fi
     R=$W/rootfs
@@ -190,9 +258,15 @@ fi
 # 3. A private dockerd: no docker0 bridge, no iptables/NAT, no ip_forward change.
 # ---------------------------------------------------------------------------------------------
 t=$(date +%s)
-"$DOCKERD" --host "$DOCKER_HOST" --pidfile "$W/dockerd.pid" --data-root "$W/data" --exec-root "$W/exec" \
+CGROUPS_BEFORE=$(ls -d /sys/fs/cgroup/*/docker 2>/dev/null)
+HOST_DIRS_BEFORE=$(ls -d "${HOST_DIRS[@]}" 2>/dev/null)
+# Its own config file (a /etc/docker/daemon.json on the machine must not apply), which also
+# keeps its identity key in the work dir rather than /etc/docker/key.json.
+printf '{"deprecated-key-path": "%s/key.json"}\n' "$W" > "$W/daemon.json"
+"$DOCKERD" --config-file "$W/daemon.json" \
+    --host "$DOCKER_HOST" --pidfile "$W/dockerd.pid" --data-root "$W/data" --exec-root "$W/exec" \
     --bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
-    >"$W/dockerd.log" 2>&1 &
+    >"$W/dockerd.log" 2>&1 8>&- 9>&- &
 DOCKERD_PID=$!
 for _ in $(seq 1 120); do
     DT=5 d version >/dev/null 2>&1 && break
@@ -290,8 +364,14 @@ if run_main "$C_MAIN" && wait_health_endpoint; then
 else
     DT=30 d logs "$C_MAIN" 2>&1 | tail -20; fail "container serves GET /health"; exit 1
 fi
-LOGS=$(DT=30 d logs "$C_MAIN" 2>&1)
-check "server says it listens on 127.0.0.1:$PORT" grep -q "listening on http://127.0.0.1:$PORT" <<<"$LOGS"
+logs_say() {  # logs_say NAME TEXT: up to 10 s for TEXT in the container's output
+    for _ in $(seq 1 50); do
+        DT=30 d logs "$1" 2>&1 | grep -qF "$2" && return 0
+        sleep 0.2
+    done
+    return 1
+}
+check "server says it listens on 127.0.0.1:$PORT" logs_say "$C_MAIN" "listening on http://127.0.0.1:$PORT"
 
 R=$(http POST /oauth/access_token -d grant_type=client_credentials -d client_id=docker-ci -d client_secret=docker-secret)
 TOKEN=$(grep -o '"access_token":"[0-9a-f]*"' <<<"$R" | cut -d'"' -f4)
@@ -358,8 +438,7 @@ DT=60 d stop -t 20 "$C_AGAIN" >/dev/null
 DT=60 d run -d --name "$C_ISOLATED" --network none --health-interval 1s --health-start-period 30s \
     "$IMAGE" >/dev/null
 check "image defaults (0.0.0.0:8080, /data db), network none: healthy" wait_healthy "$C_ISOLATED"
-check "image defaults: listening on http://0.0.0.0:8080" \
-    grep -q 'listening on http://0.0.0.0:8080' <<<"$(DT=30 d logs "$C_ISOLATED" 2>&1)"
+check "image defaults: listening on http://0.0.0.0:8080" logs_say "$C_ISOLATED" 'listening on http://0.0.0.0:8080'
 DT=60 d rm -f -v "$C_ISOLATED" >/dev/null
 
 # A bad env var value: one line on stderr and exit status 2.
