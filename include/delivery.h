@@ -22,7 +22,8 @@ typedef struct delivery delivery;
 /* Starts `workers` threads; jobs left pending by an earlier run are resumed. NULL (after
  * printing why) when it cannot, e.g. an unreadable CA file. */
 delivery *delivery_start(db *d, const delivery_settings *s, unsigned workers);
-/* Interrupts attempts under way (their jobs stay pending, untried) and joins the workers. */
+/* Cuts attempts under way short (each is logged as interrupted; its job stays pending for the
+ * next start, on its schedule) and joins the workers. */
 void delivery_stop(delivery *dl);
 
 #endif

@@ -111,7 +111,7 @@ int main(int argc, char **argv, char **envp)
     status = 0;
 out:
     http_stop(server);    /* first: no new events */
-    delivery_stop(runner); /* attempts under way are interrupted and stay pending */
+    delivery_stop(runner); /* attempts under way are cut short and logged; their jobs stay pending */
     auth_free_clients(&a);
     db_close(a.db);
     curl_global_cleanup();

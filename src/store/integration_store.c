@@ -173,7 +173,7 @@ db_status db_integration_list(db *d, const char *store_id, long limit, long offs
         db_bind_text(st, 1, store_id);
         sqlite3_bind_int64(st, 2, limit);
         sqlite3_bind_int64(st, 3, offset);
-        int rc;
+        int rc = SQLITE_DONE;
         while ((long)*count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
             if (!db_row_to_integration(st, &page[*count])) {
                 result = DB_ERROR;
