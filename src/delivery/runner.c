@@ -63,6 +63,12 @@ static void attempt(delivery *dl, delivery_job *job)
         free(r.body);
         r.body = NULL;
     }
+    /* peers' words (ERROR headers, TLS and socket errors) go into JSON: keep them valid UTF-8 */
+    char *detail = utf8_clean(r.error_detail, strlen(r.error_detail), sizeof r.error_detail - 1);
+    if (detail) {
+        memcpy(r.error_detail, detail, strlen(detail) + 1);
+        free(detail);
+    }
     int64_t next = retry_next_attempt(dl->s.schedule, dl->s.attempts, job->attempt, r.succeeded, now_ms());
     db_job_finish(dl->db, job, &r, next);
     if (next >= 0)

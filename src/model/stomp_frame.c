@@ -111,8 +111,11 @@ stomp_parse_result stomp_frame_parse(const char *buf, size_t len, stomp_frame *o
     const char *next = line_end(p, end, &n);
     if (!next)
         return (size_t)(end - p) > STOMP_MAX_FRAME ? STOMP_PARSE_MALFORMED : STOMP_PARSE_MORE;
-    if (n == 0 || n > 64 || memchr(p, '\0', n))
+    if (n == 0 || n > 64)
         return STOMP_PARSE_MALFORMED;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 'A' || p[i] > 'Z') /* every STOMP command is upper-case letters */
+            return STOMP_PARSE_MALFORMED;
     out->command = strndup(p, n);
     bool escaped = !frame_is_unescaped(out->command);
     p = next;

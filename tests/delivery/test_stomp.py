@@ -23,7 +23,7 @@ from support import TS_RE, UUID4_RE
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "peers", "stomp"))
 from stomp_broker import FORBIDDEN_PREFIX, QUEUE_PREFIX, Broker, closed_port  # noqa: E402
 from stomp_client import StompClient, StompError  # noqa: E402
-from stomp_fake_broker import FakeBroker, frame, polite  # noqa: E402
+from stomp_fake_broker import CLOSE, FakeBroker, frame, polite  # noqa: E402
 from stomp_tls_proxy import TlsProxy, make_cert  # noqa: E402
 
 SCHEDULE = "0,0.3,0.6"          # three attempts
@@ -461,3 +461,48 @@ def test_no_matching_receipt_is_a_failed_attempt(make_server, fake_broker):
     sends = fake.wait_frames("SEND", 2)
     assert [f.headers.get("receipt") for f in sends] == [f"{job}-1", f"{job}-2"], sends
     assert [json.loads(f.body)["id"] for f in sends] == [job, job]
+
+
+@pytest.mark.parametrize("when,broker_does,detail", [
+    ("CONNECT", CLOSE, "closed the connection"),
+    ("SEND", CLOSE, "closed the connection"),
+    ("CONNECT", b"HTTP/1.1 400 Bad Request\r\n\r\n\0", "not a STOMP frame"),
+])
+def test_broken_connection_is_a_failed_attempt(make_server, fake_broker, when, broker_does, detail):
+    """§7.3 / issue: a broker that hangs up or answers something that is not STOMP fails the attempt
+    with a useful error_detail (no HTTP answer: status_code null); the job is retried."""
+    def answer(f):
+        if f.command == when:
+            return broker_does
+        return polite(f)
+
+    fake = fake_broker(answer)
+    srv = stomp_server(make_server, schedule="0,0.3", timeout="3")
+    c = srv.client()
+    it = c.create(stomp_integration([fake.address()], queue()))
+    job = job_for(emit(c, "order.fulfilled"), it["id"])
+    for log in failed_logs(c, it["id"], job, 2):
+        assert detail in log["error_detail"], log
+        assert fake.address() in log["error_detail"], log
+        assert log["status_code"] is None and log["succeeded"] is False, log
+    fake.wait_frames(when, 2)
+
+
+def test_error_frame_with_invalid_utf8_is_logged_readably(make_server, fake_broker):
+    """A broker's ERROR message and body that are not UTF-8 still give a JSON log (U+FFFD for
+    the bad bytes), never a broken or missing log."""
+    def answer(f):
+        if f.command == "CONNECT":
+            return b"ERROR\nmessage:bad \xff\xfe login\n\nbody \xc3\0"
+        return b""
+
+    fake = fake_broker(answer)
+    srv = stomp_server(make_server, schedule="0", timeout="3")
+    c = srv.client()
+    it = c.create(stomp_integration([fake.address()], queue()))
+    job = job_for(emit(c, "order.fulfilled"), it["id"])
+    (log,) = failed_logs(c, it["id"], job, 1)
+    assert log["error_detail"] == "bad \ufffd\ufffd login", log
+    assert log["body"] == "body \ufffd", log
+    r = c.get("/v2/integrations/logs")
+    assert r.status_code == 200 and r.json()["results"]["total"] >= 1, r.text

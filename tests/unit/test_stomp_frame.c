@@ -135,6 +135,8 @@ static void test_parse_malformed(void **state)
         {LIT("SEND\ncontent-length:2\n\nabc\0")}, /* no NUL after the announced body */
         {LIT("SEND\ncontent-length:99999999999999999999\n\n")},
         {LIT("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n\n\0")},
+        {LIT("HTTP/1.1 400 Bad Request\r\n\r\n\0")},
+        {LIT("connected\n\n\0")},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         stomp_frame f;

@@ -4,12 +4,16 @@ The real broker (stomp_broker.py) shows that deliveries work; this one shows wha
 (CONNECT and SEND headers, the receipt id of each attempt, DISCONNECT) and plays answers a real
 broker would rarely give (no RECEIPT, a RECEIPT for someone else, heart-beat EOLs between frames).
 
-`answer(frame)` returns the raw bytes to write back for one received frame (b"" for nothing).
+`answer(frame)` returns the raw bytes to write back for one received frame (b"" for nothing), or
+CLOSE to drop the connection there (a broker that dies mid-conversation).
 """
 import socket
 import threading
 
 from stomp_client import StompClient
+
+
+CLOSE = object()
 
 
 def frame(command, headers=(), body=b""):
@@ -65,6 +69,8 @@ class FakeBroker:
                     frames.append(f)
                     self._cond.notify_all()
                 out = self.answer(f)
+                if out is CLOSE:
+                    break
                 if out:
                     s.sendall(out)
                 if f.command == "DISCONNECT":
