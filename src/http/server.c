@@ -163,7 +163,9 @@ static enum MHD_Result dispatch(http_server *s, struct MHD_Connection *conn, con
     const route *found = NULL;
     char allow[ROUTE_ALLOW_LEN];
     char detail[256];
-    switch (router_match(s->opt.routes, s->opt.route_count, method, url, &found, &req.params, allow)) {
+    /* HEAD is answered as GET; libmicrohttpd leaves the body out */
+    const char *route_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    switch (router_match(s->opt.routes, s->opt.route_count, route_method, url, &found, &req.params, allow)) {
     case ROUTE_FOUND:
         ((http_handler)found->handler)(s->opt.app, &req, &res);
         if (res.status == 0)

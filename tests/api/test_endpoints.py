@@ -188,3 +188,17 @@ def test_attributes(client):
     assert by["configuration"]["type"] == "object"
     assert "integration" in _option_values(by["type"]), by["type"]
     assert {"webhook", "aws_sqs", "stomp"} <= _option_values(by["integration_type"]), by["integration_type"]
+
+
+def test_head_is_answered_like_get_without_a_body(server, client):
+    """HEAD of a GET route: the same status and headers, no body (HTTP semantics; curl -I)."""
+    iid = client.create()["id"]
+    for path, status in ((f"/v2/integrations/{iid}", 200), ("/v2/integrations", 200),
+                         ("/v2/integrations/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12, 404)):
+        get = client.request("GET", path)
+        head = client.request("HEAD", path)
+        assert head.status_code == get.status_code == status, (path, head.status_code)
+        assert head.content == b""
+        assert head.headers["Content-Type"] == get.headers["Content-Type"]
+        assert "X-Moltin-Request-Id" in head.headers
+    assert server.request("HEAD", "/health").status_code == 200
