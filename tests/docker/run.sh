@@ -24,7 +24,9 @@ C_AGAIN=integrationsd-ci-again-$TAG
 C_ISOLATED=integrationsd-ci-isolated-$TAG
 C_BAD=integrationsd-ci-bad-$TAG
 
-W=$(mktemp -d /tmp/integrationsd-docker.XXXXXX)
+# 6 random hex digits, the length mktemp would use: dockerd's socket paths below must stay short
+W=/tmp/integrationsd-docker.$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+mkdir -m 700 "$W"
 export DOCKER_HOST=unix://$W/docker.sock DOCKER_BUILDKIT=1 DEBIAN_FRONTEND=noninteractive
 DOCKER=""
 DOCKERD_PID=""
