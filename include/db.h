@@ -69,9 +69,9 @@ db_status db_integration_get(db *d, const char *store_id, const char *id, integr
 db_status db_integration_update(db *d, const char *store_id, const integration *it, const char *event_payload);
 db_status db_integration_delete(db *d, const char *store_id, const char *id, const char *event_payload);
 /* One page of the store's integrations, oldest first, into page[0..*count) (room for `limit`;
- * the caller clears each); *total = count in the store. Rendering is left to the caller so
- * that the lock is held only for the reads. */
-db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration *page,
+ * the caller clears each, also after an error); *total = count in the store. Rendering is left
+ * to the caller so that the lock is held only for the reads. */
+db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_listing *page,
                               size_t *count, long *total);
 
 /* --- jobs and logs ---------------------------------------------------------------------- */

@@ -23,6 +23,7 @@ typedef struct http_request {
 typedef struct http_response {
     int status;
     json_t *json;          /* owned; NULL = no body (204) */
+    char *text;            /* owned JSON text written by hand; sent instead of json when set */
 } http_response;
 
 typedef void (*http_handler)(void *app, const http_request *req, http_response *res);
@@ -51,5 +52,7 @@ const char *http_query(const http_request *req, const char *name);
 void http_error(http_response *res, int status, const char *title, const char *detail, const char *source);
 /* Sets a response whose body is json (stolen). */
 void http_json(http_response *res, int status, json_t *json);
+/* Sets a response whose body is JSON text already written (stolen; NULL = out of memory: 500). */
+void http_json_text(http_response *res, int status, char *text);
 
 #endif

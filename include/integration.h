@@ -48,6 +48,30 @@ bool integration_from_update(const json_t *body, const integration *stored, cons
 /* The resource as every response shows it (masked secrets, links.self under base_url). */
 json_t *integration_render(const integration *it, const char *base_url);
 
+/* The configuration as responses show it (secrets masked), as compact JSON text. Stored beside
+ * the real one, so that lists need neither parse nor mask. Newly allocated. */
+char *integration_configuration_shown(const integration *it);
+
+/* An integration as a list reads it: configuration (masked) and observes still JSON text. */
+typedef struct integration_listing {
+    char id[UUID_STR_LEN];
+    integration_type type;
+    char *name;
+    char *description; /* NULL renders as null */
+    bool enabled;
+    char *configuration_shown;
+    char *observes;
+    int64_t created_at_ms;
+    int64_t updated_at_ms;
+} integration_listing;
+
+void integration_listing_clear(integration_listing *it);
+
+struct strbuf;
+/* Appends the resource as compact JSON text, byte for byte what integration_render would give
+ * through json_dumps(JSON_COMPACT), without building it as objects (the list's hot path). */
+void integration_write_json(struct strbuf *out, const integration_listing *it, const char *base_url);
+
 /* Masks all but the last 4 characters with '*'; strings of 4 or fewer become all '*'.
  * Returns a newly allocated string (the length in characters is kept). */
 char *secret_mask(const char *value);

@@ -1,9 +1,11 @@
 /* /v2/integrations: create, list, get, update, delete, attributes (spec §4). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "api.h"
 #include "errors.h"
+#include "strbuf.h"
 #include "timestamp.h"
 
 static void not_found(http_response *res)
@@ -70,6 +72,31 @@ out:
     free(payload);
 }
 
+/* {"data":[…items…],"links":…,"meta":…}: the envelope is built as usual with an empty data
+ * array, then the items, written as text, go in its place (data is the first key). */
+static char *list_text(const integration_listing *rows, size_t count, const page *p, long total, const char *base,
+                       const char *list_url)
+{
+    static const char empty_data[] = "{\"data\":[]";
+    json_t *shape = page_envelope(json_array(), p, total, list_url);
+    char *envelope = json_dumps(shape, JSON_COMPACT);
+    json_decref(shape);
+    strbuf out = {0};
+    if (!envelope || strncmp(envelope, empty_data, sizeof empty_data - 1) != 0) {
+        free(envelope);
+        return NULL;
+    }
+    strbuf_puts(&out, "{\"data\":[");
+    for (size_t i = 0; i < count; i++) {
+        if (i)
+            strbuf_append(&out, ",", 1);
+        integration_write_json(&out, &rows[i], base);
+    }
+    strbuf_puts(&out, envelope + sizeof empty_data - 2); /* from the closing ']' on */
+    free(envelope);
+    return strbuf_take(&out);
+}
+
 void api_integration_list(void *ctx, const http_request *req, http_response *res)
 {
     app *a = ctx;
@@ -77,7 +104,7 @@ void api_integration_list(void *ctx, const http_request *req, http_response *res
     page p;
     if (!api_authenticate(a, req, res, store_id) || !api_page(req, res, &p))
         return;
-    integration rows[PAGE_LIMIT_MAX];
+    integration_listing rows[PAGE_LIMIT_MAX];
     size_t count = 0;
     long total = 0;
     if (db_integration_list(a->db, store_id, p.limit, p.offset, rows, &count, &total) != DB_OK) {
@@ -86,13 +113,10 @@ void api_integration_list(void *ctx, const http_request *req, http_response *res
     }
     api_base_url(a, req, base);
     snprintf(list_url, sizeof list_url, "%s/v2/integrations", base);
-    json_t *data = json_array();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new(data, integration_render(&rows[i], base));
-    http_json(res, 200, page_envelope(data, &p, total, list_url));
+    http_json_text(res, 200, list_text(rows, count, &p, total, base, list_url));
 out:
     for (size_t i = 0; i < count; i++)
-        integration_clear(&rows[i]);
+        integration_listing_clear(&rows[i]);
 }
 
 /* Authenticates and loads the integration of the path; false with the answer in res. */

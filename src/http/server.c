@@ -46,9 +46,22 @@ const char *http_query(const http_request *req, const char *name)
 
 void http_json(http_response *res, int status, json_t *json)
 {
+    free(res->text);
+    res->text = NULL;
     json_decref(res->json);
     res->status = status;
     res->json = json;
+}
+
+void http_json_text(http_response *res, int status, char *text)
+{
+    json_decref(res->json);
+    res->json = NULL;
+    free(res->text);
+    res->status = status;
+    res->text = text;
+    if (!text)
+        http_error(res, 500, "Internal Server Error", "The response could not be built.", NULL);
 }
 
 void http_error(http_response *res, int status, const char *title, const char *detail, const char *source)
@@ -72,10 +85,13 @@ static void add_common_headers(struct MHD_Connection *conn, struct MHD_Response 
 static enum MHD_Result send_response(struct MHD_Connection *conn, http_response *res, const char *allow)
 {
     struct MHD_Response *r;
-    if (res->json) {
-        char *text = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    if (res->json || res->text) {
+        char *text = res->text ? res->text : json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        res->text = NULL; /* handed to libmicrohttpd below */
         if (text) {
             r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+            if (!r)
+                free(text);
         } else {
             res->status = 500;
             r = MHD_create_response_from_buffer(sizeof fallback_500 - 1, (void *)fallback_500,
@@ -85,8 +101,11 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
     } else {
         r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     }
-    if (!r)
+    if (!r) {
+        json_decref(res->json);
+        res->json = NULL;
         return MHD_NO;
+    }
     add_common_headers(conn, r);
     if (allow)
         MHD_add_response_header(r, "Allow", allow);

@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "validation.h"
 #include "events.h"
+#include "strbuf.h"
 #include "timestamp.h"
 
 /* ---- configuration keys per integration type (spec §3 table, in its order) -------------- */
@@ -383,6 +384,57 @@ json_t *integration_render(const integration *it, const char *base_url)
                             "links", "self", self, "meta", "timestamps", "created_at", created, "updated_at", updated);
     free(self);
     return doc;
+}
+
+char *integration_configuration_shown(const integration *it)
+{
+    json_t *shown = masked_configuration(it);
+    char *text = json_dumps(shown, JSON_COMPACT);
+    json_decref(shown);
+    return text;
+}
+
+void integration_listing_clear(integration_listing *it)
+{
+    free(it->name);
+    free(it->description);
+    free(it->configuration_shown);
+    free(it->observes);
+    memset(it, 0, sizeof *it);
+}
+
+void integration_write_json(strbuf *out, const integration_listing *it, const char *base_url)
+{
+    char created[TIMESTAMP_LEN], updated[TIMESTAMP_LEN];
+    timestamp_format(it->created_at_ms, created);
+    timestamp_format(it->updated_at_ms, updated);
+    strbuf_puts(out, "{\"id\":");
+    strbuf_json_string(out, it->id);
+    strbuf_puts(out, ",\"type\":\"integration\",\"integration_type\":\"");
+    strbuf_puts(out, integration_type_name(it->type));
+    strbuf_puts(out, "\",\"name\":");
+    strbuf_json_string(out, it->name);
+    strbuf_puts(out, ",\"description\":");
+    if (it->description)
+        strbuf_json_string(out, it->description);
+    else
+        strbuf_puts(out, "null");
+    strbuf_puts(out, it->enabled ? ",\"enabled\":true,\"configuration\":" : ",\"enabled\":false,\"configuration\":");
+    strbuf_puts(out, it->configuration_shown);
+    strbuf_puts(out, ",\"observes\":");
+    strbuf_puts(out, it->observes);
+    strbuf_puts(out, ",\"links\":{\"self\":");
+    strbuf self = {0}; /* the base comes from the Host header: escaped like any string */
+    strbuf_puts(&self, base_url);
+    strbuf_puts(&self, "/v2/integrations/");
+    strbuf_puts(&self, it->id);
+    strbuf_json_string(out, self.failed ? "" : self.data);
+    strbuf_free(&self);
+    strbuf_puts(out, "},\"meta\":{\"timestamps\":{\"created_at\":\"");
+    strbuf_puts(out, created);
+    strbuf_puts(out, "\",\"updated_at\":\"");
+    strbuf_puts(out, updated);
+    strbuf_puts(out, "\"}}}");
 }
 
 json_t *integration_attributes(void)

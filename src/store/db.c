@@ -23,17 +23,21 @@ static const char *const statement_sql[STMT_COUNT] = {
     [STMT_INTEGRATION_COUNT] = "SELECT count(*) FROM integrations WHERE store_id = ?1",
     [STMT_INTEGRATION_INSERT] =
         "INSERT INTO integrations (id, store_id, integration_type, name, description, enabled, configuration, "
-        "observes, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "observes, created_at, updated_at, configuration_shown) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [STMT_INTEGRATION_GET] =
         "SELECT id, integration_type, name, description, enabled, configuration, observes, created_at, updated_at "
         "FROM integrations WHERE id = ?1 AND store_id = ?2",
     [STMT_INTEGRATION_UPDATE] =
         "UPDATE integrations SET integration_type = ?3, name = ?4, description = ?5, enabled = ?6, "
-        "configuration = ?7, observes = ?8, updated_at = ?9 WHERE id = ?1 AND store_id = ?2",
+        "configuration = ?7, observes = ?8, updated_at = ?9, configuration_shown = ?11 WHERE id = ?1 AND store_id = ?2",
     [STMT_INTEGRATION_DELETE] = "DELETE FROM integrations WHERE id = ?1 AND store_id = ?2",
     [STMT_INTEGRATION_LIST] =
+        "SELECT id, integration_type, name, description, enabled, configuration_shown, observes, created_at, "
+        "updated_at FROM integrations WHERE store_id = ?1 ORDER BY created_at, id LIMIT ?2 OFFSET ?3",
+    [STMT_INTEGRATION_UNSHOWN] =
         "SELECT id, integration_type, name, description, enabled, configuration, observes, created_at, updated_at "
-        "FROM integrations WHERE store_id = ?1 ORDER BY created_at, id LIMIT ?2 OFFSET ?3",
+        "FROM integrations WHERE configuration_shown IS NULL",
+    [STMT_INTEGRATION_SET_SHOWN] = "UPDATE integrations SET configuration_shown = ?2 WHERE id = ?1",
     [STMT_JOB_COUNT] = "SELECT count(*) FROM jobs WHERE store_id = ?1 AND integration_id = ?2",
     [STMT_JOB_LIST] = "SELECT id FROM jobs WHERE store_id = ?1 AND integration_id = ?2 "
                       "ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4",
@@ -241,6 +245,8 @@ db *db_open(const char *path)
             goto fail;
         }
     }
+    if (db_fill_shown_configuration(d) != DB_OK)
+        goto fail;
     return d;
 fail:
     db_close(d);

@@ -25,6 +25,8 @@ typedef enum {
     STMT_INTEGRATION_UPDATE,
     STMT_INTEGRATION_DELETE,
     STMT_INTEGRATION_LIST,
+    STMT_INTEGRATION_UNSHOWN,
+    STMT_INTEGRATION_SET_SHOWN,
     STMT_JOB_COUNT,
     STMT_JOB_LIST,
     STMT_JOB_EXISTS,
@@ -79,7 +81,9 @@ db_status db_emit_locked(db *d, const char *store_id, const char *trigger, const
                          const char *event_id, json_t *jobs, size_t *created);
 /* Cancels the pending jobs of an integration (disabled or deleted). Caller holds the lock. */
 db_status db_cancel_jobs_locked(db *d, const char *integration_id);
-/* Reads the columns of STMT_INTEGRATION_GET / _LIST. */
+/* Start-up: rows written before migration 003 get their shown (masked) configuration. */
+db_status db_fill_shown_configuration(db *d);
+/* Reads the columns of STMT_INTEGRATION_GET. */
 bool db_row_to_integration(sqlite3_stmt *st, integration *it);
 /* Tells the listener, if any, that jobs were committed. Call after db_unlock. */
 void db_announce_jobs(db *d, size_t created);

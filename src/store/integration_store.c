@@ -1,4 +1,5 @@
 /* Integrations of a store. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,17 +74,33 @@ static bool begin_change(db *d)
     return false;
 }
 
-/* Binds ?3..?8 (the mutable columns) of INSERT and UPDATE. Returns the JSON texts to free. */
-static void bind_columns(sqlite3_stmt *st, const integration *it, char **cfg, char **observes)
+/* The JSON texts stored for an integration. */
+typedef struct stored_texts {
+    char *configuration;
+    char *configuration_shown;
+    char *observes;
+} stored_texts;
+
+static void stored_texts_free(stored_texts *t)
 {
-    *cfg = json_dumps(it->configuration, JSON_COMPACT);
-    *observes = json_dumps(it->observes, JSON_COMPACT);
+    free(t->configuration);
+    free(t->configuration_shown);
+    free(t->observes);
+}
+
+/* Binds ?3..?8 and ?11 (the mutable columns) of INSERT and UPDATE; t keeps the texts alive. */
+static void bind_columns(sqlite3_stmt *st, const integration *it, stored_texts *t)
+{
+    t->configuration = json_dumps(it->configuration, JSON_COMPACT);
+    t->configuration_shown = integration_configuration_shown(it);
+    t->observes = json_dumps(it->observes, JSON_COMPACT);
     db_bind_text(st, 3, integration_type_name(it->type));
     db_bind_text(st, 4, it->name);
     db_bind_text(st, 5, it->description);
     sqlite3_bind_int(st, 6, it->enabled);
-    db_bind_text(st, 7, *cfg);
-    db_bind_text(st, 8, *observes);
+    db_bind_text(st, 7, t->configuration);
+    db_bind_text(st, 8, t->observes);
+    db_bind_text(st, 11, t->configuration_shown);
 }
 
 db_status db_integration_insert(db *d, const char *store_id, const integration *it, long max_per_store,
@@ -91,7 +108,7 @@ db_status db_integration_insert(db *d, const char *store_id, const integration *
 {
     if (!begin_change(d))
         return DB_ERROR;
-    char *cfg = NULL, *observes = NULL;
+    stored_texts texts = {0};
     sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_COUNT);
     db_bind_text(st, 1, store_id);
     long count;
@@ -102,14 +119,13 @@ db_status db_integration_insert(db *d, const char *store_id, const integration *
         st = db_stmt(d, STMT_INTEGRATION_INSERT);
         db_bind_text(st, 1, it->id);
         db_bind_text(st, 2, store_id);
-        bind_columns(st, it, &cfg, &observes);
+        bind_columns(st, it, &texts);
         sqlite3_bind_int64(st, 9, it->created_at_ms);
         sqlite3_bind_int64(st, 10, it->updated_at_ms);
         result = step_write(d, st, "insert integration");
     }
     result = end_change(d, result, store_id, NULL, "integration.created", event_payload);
-    free(cfg);
-    free(observes);
+    stored_texts_free(&texts);
     return result;
 }
 
@@ -136,16 +152,15 @@ db_status db_integration_update(db *d, const char *store_id, const integration *
 {
     if (!begin_change(d))
         return DB_ERROR;
-    char *cfg = NULL, *observes = NULL;
+    stored_texts texts = {0};
     sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_UPDATE);
     db_bind_text(st, 1, it->id);
     db_bind_text(st, 2, store_id);
-    bind_columns(st, it, &cfg, &observes);
+    bind_columns(st, it, &texts);
     sqlite3_bind_int64(st, 9, it->updated_at_ms);
     db_status result = step_write(d, st, "update integration");
     result = end_change(d, result, store_id, it->enabled ? NULL : it->id, "integration.updated", event_payload);
-    free(cfg);
-    free(observes);
+    stored_texts_free(&texts);
     return result;
 }
 
@@ -160,7 +175,13 @@ db_status db_integration_delete(db *d, const char *store_id, const char *id, con
     return end_change(d, result, store_id, id, "integration.deleted", event_payload);
 }
 
-db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration *page,
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+    const char *text = (const char *)sqlite3_column_text(st, i);
+    return text ? strdup(text) : NULL;
+}
+
+db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_listing *page,
                               size_t *count, long *total)
 {
     *count = 0;
@@ -175,11 +196,23 @@ db_status db_integration_list(db *d, const char *store_id, long limit, long offs
         sqlite3_bind_int64(st, 3, offset);
         int rc = SQLITE_DONE;
         while ((long)*count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (!db_row_to_integration(st, &page[*count])) {
+            integration_listing *it = &page[(*count)++];
+            memset(it, 0, sizeof *it);
+            const char *id = (const char *)sqlite3_column_text(st, 0);
+            const char *type = (const char *)sqlite3_column_text(st, 1);
+            snprintf(it->id, sizeof it->id, "%s", id ? id : "");
+            it->name = column_dup(st, 2);
+            it->description = column_dup(st, 3);
+            it->enabled = sqlite3_column_int(st, 4) != 0;
+            it->configuration_shown = column_dup(st, 5);
+            it->observes = column_dup(st, 6);
+            it->created_at_ms = sqlite3_column_int64(st, 7);
+            it->updated_at_ms = sqlite3_column_int64(st, 8);
+            if (!type || !integration_type_parse(type, &it->type) || !it->name || !it->configuration_shown ||
+                !it->observes) {
                 result = DB_ERROR;
                 break;
             }
-            (*count)++;
         }
         if (result == DB_OK && (long)*count < limit && rc != SQLITE_DONE)
             result = DB_ERROR;
@@ -187,6 +220,36 @@ db_status db_integration_list(db *d, const char *store_id, long limit, long offs
             db_report(d, "list integrations");
         sqlite3_reset(st);
     }
+    db_unlock(d);
+    return result;
+}
+
+db_status db_fill_shown_configuration(db *d)
+{
+    db_lock(d);
+    db_status result = db_exec_stmt(d, STMT_BEGIN);
+    sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_UNSHOWN);
+    int rc;
+    while (result == DB_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        integration it = {0};
+        char *shown = NULL;
+        if (!db_row_to_integration(st, &it) || !(shown = integration_configuration_shown(&it))) {
+            result = DB_ERROR;
+        } else {
+            sqlite3_stmt *set = db_stmt(d, STMT_INTEGRATION_SET_SHOWN);
+            db_bind_text(set, 1, it.id);
+            db_bind_text(set, 2, shown);
+            if (sqlite3_step(set) != SQLITE_DONE)
+                result = DB_ERROR;
+            sqlite3_reset(set);
+        }
+        free(shown);
+        integration_clear(&it);
+    }
+    sqlite3_reset(st);
+    if (result != DB_OK)
+        db_report(d, "fill shown configurations");
+    db_finish(d, result);
     db_unlock(d);
     return result;
 }

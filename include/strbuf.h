@@ -1,0 +1,23 @@
+/* A growable text buffer for responses written by hand on hot paths. */
+#ifndef INTEGRATIONSD_STRBUF_H
+#define INTEGRATIONSD_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct strbuf {
+    char *data; /* NUL-terminated while ok */
+    size_t len;
+    size_t cap;
+    bool failed; /* an allocation failed: the text is incomplete */
+} strbuf;
+
+void strbuf_append(strbuf *b, const char *s, size_t n);
+void strbuf_puts(strbuf *b, const char *s);
+/* Appends s as a JSON string literal, escaped exactly as jansson's compact dump does. */
+void strbuf_json_string(strbuf *b, const char *s);
+/* Hands the text over (the caller frees it); NULL when an allocation failed. */
+char *strbuf_take(strbuf *b);
+void strbuf_free(strbuf *b);
+
+#endif

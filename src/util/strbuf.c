@@ -1,0 +1,81 @@
+#include "strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool reserve(strbuf *b, size_t extra)
+{
+    if (b->failed)
+        return false;
+    if (b->len + extra + 1 <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *grown = realloc(b->data, cap);
+    if (!grown) {
+        b->failed = true;
+        return false;
+    }
+    b->data = grown;
+    b->cap = cap;
+    return true;
+}
+
+void strbuf_append(strbuf *b, const char *s, size_t n)
+{
+    if (!reserve(b, n))
+        return;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void strbuf_puts(strbuf *b, const char *s)
+{
+    strbuf_append(b, s, strlen(s));
+}
+
+void strbuf_json_string(strbuf *b, const char *s)
+{
+    strbuf_append(b, "\"", 1);
+    const char *run = s; /* bytes copied as they are: everything but '"', '\\' and controls */
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        strbuf_append(b, run, (size_t)(s - run));
+        char esc[8];
+        switch (c) {
+        case '"': strbuf_append(b, "\\\"", 2); break;
+        case '\\': strbuf_append(b, "\\\\", 2); break;
+        case '\b': strbuf_append(b, "\\b", 2); break;
+        case '\f': strbuf_append(b, "\\f", 2); break;
+        case '\n': strbuf_append(b, "\\n", 2); break;
+        case '\r': strbuf_append(b, "\\r", 2); break;
+        case '\t': strbuf_append(b, "\\t", 2); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04X", c);
+            strbuf_append(b, esc, 6);
+        }
+        run = s + 1;
+    }
+    strbuf_append(b, run, (size_t)(s - run));
+    strbuf_append(b, "\"", 1);
+}
+
+char *strbuf_take(strbuf *b)
+{
+    char *text = b->failed ? NULL : b->data;
+    if (b->failed)
+        free(b->data);
+    *b = (strbuf){0};
+    return text;
+}
+
+void strbuf_free(strbuf *b)
+{
+    free(b->data);
+    *b = (strbuf){0};
+}
