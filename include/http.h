@@ -38,9 +38,12 @@ typedef struct http_options {
     void *app;
 } http_options;
 
-http_server *http_start(const http_options *opt);
-/* The port actually bound (useful with port 0). */
+/* Binds and listens (nothing is served yet); NULL after printing why. */
+http_server *http_bind(const http_options *opt);
+/* The port actually bound (useful with port 0), known before serving starts. */
 unsigned http_port(const http_server *s);
+/* Starts answering requests; false after printing why. */
+bool http_serve(http_server *s);
 /* Stops accepting, finishes requests in flight, frees everything. */
 void http_stop(http_server *s);
 

@@ -62,7 +62,6 @@ int main(int argc, char **argv, char **envp)
     db_token_purge(a.db, (int64_t)time(NULL));
     if (!auth_configure_clients(&a))
         goto out;
-    format_base_url(a.default_base_url, sizeof a.default_base_url, cfg.bind, (unsigned)cfg.port);
     if (cfg.public_url) {
         size_t len = strlen(cfg.public_url); /* at most URL_MAX_LEN: checked by config_load */
         while (len > 0 && cfg.public_url[len - 1] == '/')
@@ -79,11 +78,12 @@ int main(int argc, char **argv, char **envp)
         .route_count = api_route_count,
         .app = &a,
     };
-    server = http_start(&opt);
+    /* Bind first: the real port (with --port 0) is in every base URL, and the delivery workers
+     * must be running, with those URLs, before the first request can raise an event. */
+    server = http_bind(&opt);
     if (!server)
         goto out;
-    if (cfg.port == 0) /* the real port is known only now */
-        format_base_url(a.default_base_url, sizeof a.default_base_url, cfg.bind, http_port(server));
+    format_base_url(a.default_base_url, sizeof a.default_base_url, cfg.bind, http_port(server));
 
     delivery_settings ds = {
         .schedule = cfg.retry_schedule,
@@ -94,7 +94,7 @@ int main(int argc, char **argv, char **envp)
         .stomp_ca_file = cfg.stomp_ca_file,
     };
     runner = delivery_start(a.db, &ds, (unsigned)cfg.delivery_concurrency);
-    if (!runner)
+    if (!runner || !http_serve(server))
         goto out;
 
     if (a.clients)

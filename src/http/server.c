@@ -1,12 +1,15 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "errors.h"
 #include "form.h"
@@ -15,6 +18,8 @@
 struct http_server {
     struct MHD_Daemon *daemon;
     http_options opt;
+    int listen_fd;
+    bool v6;
     unsigned port;
 };
 
@@ -280,50 +285,72 @@ static void log_mhd_error(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
-http_server *http_start(const http_options *opt)
+/* A listening TCP socket on bind:port; -1 after printing why. *bound gets the real port. */
+static int listen_on(const char *bind_addr, unsigned port, bool *v6, unsigned *bound)
+{
+    struct sockaddr_storage ss = {0};
+    socklen_t len;
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, bind_addr, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)port);
+        len = sizeof *in4;
+        *v6 = false;
+    } else if (inet_pton(AF_INET6, bind_addr, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        len = sizeof *in6;
+        *v6 = true;
+    } else {
+        fprintf(stderr, "integrationsd: cannot bind to %s: not an IP address\n", bind_addr);
+        return -1;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int on = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 128) != 0 ||
+        getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+        fprintf(stderr, "integrationsd: cannot listen on %s port %u: %s\n", bind_addr, port, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    *bound = ntohs(*v6 ? in6->sin6_port : in4->sin_port);
+    return fd;
+}
+
+http_server *http_bind(const http_options *opt)
 {
     http_server *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->opt = *opt;
-
-    struct sockaddr_in v4 = {0};
-    struct sockaddr_in6 v6 = {0};
-    const struct sockaddr *addr;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-    if (inet_pton(AF_INET, opt->bind, &v4.sin_addr) == 1) {
-        v4.sin_family = AF_INET;
-        v4.sin_port = htons((uint16_t)opt->port);
-        addr = (const struct sockaddr *)&v4;
-    } else if (inet_pton(AF_INET6, opt->bind, &v6.sin6_addr) == 1) {
-        v6.sin6_family = AF_INET6;
-        v6.sin6_port = htons((uint16_t)opt->port);
-        addr = (const struct sockaddr *)&v6;
-        flags |= MHD_USE_IPv6;
-    } else {
-        fprintf(stderr, "integrationsd: cannot bind to %s: not an IP address\n", opt->bind);
+    s->listen_fd = listen_on(opt->bind, opt->port, &s->v6, &s->port);
+    if (s->listen_fd < 0) {
         free(s);
         return NULL;
     }
+    return s;
+}
 
-    s->daemon = MHD_start_daemon(flags, (uint16_t)opt->port, NULL, NULL, on_request, s,
+bool http_serve(http_server *s)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (s->v6)
+        flags |= MHD_USE_IPv6;
+    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
                                  MHD_OPTION_EXTERNAL_LOGGER, log_mhd_error, NULL, /* must come first */
-                                 MHD_OPTION_SOCK_ADDR, addr,
-                                 MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
+                                 MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+                                 MHD_OPTION_THREAD_POOL_SIZE, s->opt.threads,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
                                  MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
                                  MHD_OPTION_END);
-    if (!s->daemon) {
-        fprintf(stderr, "integrationsd: cannot listen on %s port %u (in use, or no permission)\n", opt->bind,
-                opt->port);
-        free(s);
-        return NULL;
-    }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : opt->port;
-    return s;
+    if (!s->daemon)
+        fprintf(stderr, "integrationsd: cannot start the HTTP server\n");
+    return s->daemon != NULL;
 }
 
 unsigned http_port(const http_server *s)
@@ -335,6 +362,9 @@ void http_stop(http_server *s)
 {
     if (!s)
         return;
-    MHD_stop_daemon(s->daemon);
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon); /* closes the listening socket too */
+    else
+        close(s->listen_fd);
     free(s);
 }

@@ -60,6 +60,12 @@ class Recorded:
         return f"<{self.method} {self.path} {self.body[:120]!r}>"
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: a burst of parallel deliveries would see SYNs
+    # dropped and retried after 1 s, i.e. timeouts that come from the test peer, not the server
+    request_queue_size = 128
+
+
 class Receiver:
     HANG_LIMIT = 30.0   # a hanging handler never outlives this, even if nobody releases it
 
@@ -103,7 +109,7 @@ class Receiver:
 
             do_POST = do_GET = do_PUT = do_DELETE = do_PATCH = _handle
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
