@@ -23,11 +23,6 @@ typedef enum {
 /* Opens (creating if needed) and migrates. Returns NULL after printing why. */
 db *db_open(const char *path);
 void db_close(db *d);
-/* The schema version the database is at (number of the last applied migration). */
-int db_schema_version(db *d);
-/* The highest migration version compiled into the binary. */
-int db_latest_version(void);
-
 /* --- clients, stores, tokens ------------------------------------------------------------ */
 
 typedef struct client_row {

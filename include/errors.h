@@ -7,17 +7,10 @@
 /* Appends one error object to the array `errors`. detail and source may be NULL. */
 void errors_add(json_t *errors, int status, const char *title, const char *detail, const char *source);
 
-/* printf-style variant of errors_add for title and detail built from values. */
-void errors_addf(json_t *errors, int status, const char *source, const char *title, const char *detail_fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
 /* Wraps an array of error objects into the envelope (steals the array). */
 json_t *errors_document(json_t *errors);
 
 /* A whole envelope holding one error. */
 json_t *error_document(int status, const char *title, const char *detail, const char *source);
-
-/* Standard reason phrase for the titles of generic errors ("Not Found", ...). */
-const char *http_status_title(int status);
 
 #endif

@@ -25,6 +25,9 @@ typedef struct delivery_job {
 
 void delivery_job_clear(delivery_job *job);
 
+/* A string of the integration's stored configuration (real secrets); NULL when absent. */
+const char *job_config(const delivery_job *job, const char *key);
+
 /* true for "*.deleted" triggers, whose payload is {"type","id"} rather than {"data":…}. */
 bool trigger_is_deletion(const char *trigger);
 

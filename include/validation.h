@@ -5,6 +5,10 @@
 
 #include <jansson.h>
 
+/* The `data` object of a request document {"data":{…}}; NULL after reporting
+ * "Missing required property: data" when the body is not an object holding one. */
+const json_t *require_data_object(const json_t *body, json_t *errors);
+
 /* "string", "number", "boolean", "array", "object" or "null". */
 const char *json_type_label(const json_t *v);
 

@@ -11,12 +11,9 @@
 /* Validates {"data":{"type":"event","trigger":…,"payload":…}}; errors in spec style. */
 static bool read_event(const json_t *body, json_t *errors, const char **trigger, const json_t **payload)
 {
-    const json_t *data = json_is_object(body) ? json_object_get(body, "data") : NULL;
-    if (!json_is_object(data)) {
-        errors_add(errors, 400, "Missing required property: data", "The request body must be an object with a data object.",
-                   "data");
+    const json_t *data = require_data_object(body, errors);
+    if (!data)
         return false;
-    }
     const json_t *type = json_object_get(data, "type");
     if (!type || json_is_null(type))
         fail_missing(errors, "data.type", "type");

@@ -7,12 +7,10 @@
 #include "http_post.h"
 #include "transport.h"
 
-#define CONFIG(job, key) json_string_value(json_object_get((job)->it.configuration, key))
-
 bool sqs_deliver(const delivery_job *job, const delivery_settings *s, const atomic_bool *stopping,
                  attempt_result *r)
 {
-    const char *queue_url = CONFIG(job, "url");
+    const char *queue_url = job_config(job, "url");
     char endpoint[2100], sigv4[160];
     char *message = cloudevent_body(job, s->public_base_url);
     bool fifo = sqs_queue_is_fifo(queue_url);
@@ -27,14 +25,14 @@ bool sqs_deliver(const delivery_job *job, const delivery_settings *s, const atom
         snprintf(r->error_detail, sizeof r->error_detail, "Cannot build the SendMessage request");
         goto out;
     }
-    snprintf(sigv4, sizeof sigv4, "aws:amz:%.100s:sqs", CONFIG(job, "region"));
+    snprintf(sigv4, sizeof sigv4, "aws:amz:%.100s:sqs", job_config(job, "region"));
     http_post_request rq = {
         .url = endpoint,
         .headers = headers,
         .body = request,
         .aws_sigv4 = sigv4,
-        .user = CONFIG(job, "aws_access_key_id"),
-        .password = CONFIG(job, "aws_secret_access_key"),
+        .user = job_config(job, "aws_access_key_id"),
+        .password = job_config(job, "aws_secret_access_key"),
     };
     bool answered;
     completed = http_post(&rq, s, stopping, r, &answered);

@@ -309,8 +309,6 @@ static void conn_close(stomp_conn *c)
     c->len = 0;
 }
 
-#define CONFIG(job, key) json_string_value(json_object_get((job)->it.configuration, key))
-
 /* An ERROR frame fails the attempt: its message header is the detail, its body the log body. */
 static void take_error_frame(const stomp_frame *f, attempt_result *r)
 {
@@ -325,7 +323,7 @@ static io_status converse(stomp_conn *c, const delivery_job *job, const char *me
 {
     char *err = r->error_detail;
     size_t n = sizeof r->error_detail;
-    const char *login = CONFIG(job, "username"), *passcode = CONFIG(job, "password");
+    const char *login = job_config(job, "username"), *passcode = job_config(job, "password");
     /* host "/" is the default virtual host of RabbitMQ; ActiveMQ ignores the header */
     const char *connect_headers[10] = {"accept-version", "1.2", "host", "/", "heart-beat", "0,0"};
     size_t k = 6;
@@ -341,7 +339,7 @@ static io_status converse(stomp_conn *c, const delivery_job *job, const char *me
     char receipt[UUID_STR_LEN + 16], length[24];
     snprintf(receipt, sizeof receipt, "%s-%d", job->id, job->attempt);
     snprintf(length, sizeof length, "%zu", strlen(message));
-    const char *send_headers[] = {"destination", CONFIG(job, "destination"), "content-type", "application/json",
+    const char *send_headers[] = {"destination", job_config(job, "destination"), "content-type", "application/json",
                                   "content-length", length, "persistent", "true", "receipt", receipt};
     size_t connect_len, send_len;
     char *connect = stomp_frame_encode("CONNECT", connect_headers, connect_count, NULL, 0, &connect_len);

@@ -25,7 +25,7 @@ static struct curl_slist *request_headers(const delivery_job *job, const deliver
     h = add_header(h, "X-MOLTIN-INTEGRATION-TRIGGER", job->trigger);
     h = add_header(h, "User-Agent", "integrationsd/" INTEGRATIONSD_VERSION);
     h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
-    const char *secret = json_string_value(json_object_get(job->it.configuration, "secret_key"));
+    const char *secret = job_config(job, "secret_key");
     if (secret)
         h = add_header(h, "X-MOLTIN-SECRET-KEY", secret);
     char signature[SIGNATURE_MAX];
@@ -49,7 +49,7 @@ bool webhook_deliver(const delivery_job *job, const delivery_settings *s, const 
         return true;
     }
     http_post_request rq = {
-        .url = json_string_value(json_object_get(job->it.configuration, "url")),
+        .url = job_config(job, "url"),
         .headers = request_headers(job, s, body),
         .body = body,
     };

@@ -49,22 +49,24 @@ const char *http_query(const http_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-void http_json(http_response *res, int status, json_t *json)
+/* Drops the body set so far: a handler may replace an answer (e.g. an error after a partial one). */
+static void set_body(http_response *res, int status, json_t *json, char *text)
 {
-    free(res->text);
-    res->text = NULL;
     json_decref(res->json);
+    free(res->text);
     res->status = status;
     res->json = json;
+    res->text = text;
+}
+
+void http_json(http_response *res, int status, json_t *json)
+{
+    set_body(res, status, json, NULL);
 }
 
 void http_json_text(http_response *res, int status, char *text)
 {
-    json_decref(res->json);
-    res->json = NULL;
-    free(res->text);
-    res->status = status;
-    res->text = text;
+    set_body(res, status, NULL, text);
     if (!text)
         http_error(res, 500, "Internal Server Error", "The response could not be built.", NULL);
 }

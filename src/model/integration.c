@@ -268,20 +268,9 @@ static bool validate_data(const json_t *data, json_t *errors, integration *out)
     return true;
 }
 
-static const json_t *document_data(const json_t *body, json_t *errors)
-{
-    const json_t *data = json_is_object(body) ? json_object_get(body, "data") : NULL;
-    if (!json_is_object(data)) {
-        errors_add(errors, 400, "Missing required property: data", "The request body must be an object with a data object.",
-                   "data");
-        return NULL;
-    }
-    return data;
-}
-
 bool integration_from_create(const json_t *body, json_t *errors, integration *out)
 {
-    const json_t *data = document_data(body, errors);
+    const json_t *data = require_data_object(body, errors);
     return data && validate_data(data, errors, out);
 }
 
@@ -297,7 +286,7 @@ bool integration_from_update(const json_t *body, const integration *stored, cons
 {
     static const char *const mergeable[] = {"integration_type", "name", "description", "enabled", "configuration",
                                             "observes"};
-    const json_t *data = document_data(body, errors);
+    const json_t *data = require_data_object(body, errors);
     if (!data)
         return false;
 

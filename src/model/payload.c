@@ -12,6 +12,11 @@ void delivery_job_clear(delivery_job *job)
     memset(job, 0, sizeof *job);
 }
 
+const char *job_config(const delivery_job *job, const char *key)
+{
+    return json_string_value(json_object_get(job->it.configuration, key));
+}
+
 bool trigger_is_deletion(const char *trigger)
 {
     const char *dot = strrchr(trigger, '.');

@@ -72,3 +72,13 @@ void fail_format(json_t *errors, const char *source, const char *what)
     fail_with(errors, source, detail, "Invalid format: %s", what);
 }
 
+const json_t *require_data_object(const json_t *body, json_t *errors)
+{
+    const json_t *data = json_is_object(body) ? json_object_get(body, "data") : NULL;
+    if (!json_is_object(data)) {
+        errors_add(errors, 400, "Missing required property: data", "The request body must be an object with a data object.",
+                   "data");
+        return NULL;
+    }
+    return data;
+}

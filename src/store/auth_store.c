@@ -12,10 +12,9 @@ static db_status client_get(db *d, const char *client_id, client_row *out)
     int rc = sqlite3_step(st);
     db_status result = DB_NOT_FOUND;
     if (rc == SQLITE_ROW) {
-        const char *store = (const char *)sqlite3_column_text(st, 0);
         const char *hash = (const char *)sqlite3_column_text(st, 1);
         memset(out, 0, sizeof *out);
-        strncpy(out->store_id, store ? store : "", sizeof out->store_id - 1);
+        db_column_id(st, 0, out->store_id);
         out->has_secret = hash != NULL;
         if (hash)
             strncpy(out->secret_hash, hash, sizeof out->secret_hash - 1);
@@ -123,10 +122,9 @@ db_status db_token_find(db *d, const char *token, token_row *out)
     int rc = sqlite3_step(st);
     db_status result = DB_NOT_FOUND;
     if (rc == SQLITE_ROW) {
-        const char *store = (const char *)sqlite3_column_text(st, 0);
         const char *grant = (const char *)sqlite3_column_text(st, 1);
         memset(out, 0, sizeof *out);
-        strncpy(out->store_id, store ? store : "", sizeof out->store_id - 1);
+        db_column_id(st, 0, out->store_id);
         out->grant = grant && strcmp(grant, "implicit") == 0 ? GRANT_IMPLICIT : GRANT_CLIENT_CREDENTIALS;
         out->expires = sqlite3_column_int64(st, 2);
         result = DB_OK;

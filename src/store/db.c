@@ -89,6 +89,14 @@ void db_report(db *d, const char *what)
     fprintf(stderr, "integrationsd: database: %s: %s\n", what, sqlite3_errmsg(d->conn));
 }
 
+void db_column_id(sqlite3_stmt *st, int col, char out[UUID_STR_LEN])
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    out[0] = '\0';
+    if (text)
+        strncat(out, (const char *)text, UUID_STR_LEN - 1);
+}
+
 sqlite3_stmt *db_stmt(db *d, statement s)
 {
     sqlite3_stmt *st = d->stmts[s];
@@ -160,7 +168,7 @@ void db_unlock(db *d)
     pthread_mutex_unlock(&d->mu);
 }
 
-int db_latest_version(void)
+static int db_latest_version(void)
 {
     return migration_count ? migrations[migration_count - 1].version : 0;
 }
@@ -174,14 +182,6 @@ static int read_user_version(sqlite3 *conn)
             v = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
     }
-    return v;
-}
-
-int db_schema_version(db *d)
-{
-    db_lock(d);
-    int v = read_user_version(d->conn);
-    db_unlock(d);
     return v;
 }
 

@@ -73,6 +73,8 @@ db_status db_finish(db *d, db_status st);
 /* Binds a string (SQLITE_STATIC: valid until the statement is stepped) or NULL. */
 void db_bind_text(sqlite3_stmt *st, int i, const char *s);
 void db_report(db *d, const char *what);
+/* Copies an id column (at most UUID_STR_LEN - 1 bytes); "" for NULL. */
+void db_column_id(sqlite3_stmt *st, int col, char out[UUID_STR_LEN]);
 
 /* Records an event and one pending job per enabled integration of the store observing trigger,
  * inside the caller's transaction. jobs (optional) gets {"type","id","integration_id"} per job.

@@ -6,13 +6,6 @@
 #include "db_internal.h"
 #include "timestamp.h"
 
-static void copy_id(char dst[UUID_STR_LEN], const unsigned char *src)
-{
-    dst[0] = '\0';
-    if (src)
-        strncat(dst, (const char *)src, UUID_STR_LEN - 1);
-}
-
 db_status db_log_list(db *d, const log_filter *f, long limit, long offset, job_log_visitor visit, void *ctx,
                       long *total)
 {
@@ -44,9 +37,9 @@ db_status db_log_list(db *d, const log_filter *f, long limit, long offset, job_l
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             job_log log = {0};
-            copy_id(log.id, sqlite3_column_text(st, 0));
-            copy_id(log.job_id, sqlite3_column_text(st, 1));
-            copy_id(log.integration_id, sqlite3_column_text(st, 2));
+            db_column_id(st, 0, log.id);
+            db_column_id(st, 1, log.job_id);
+            db_column_id(st, 2, log.integration_id);
             log.attempt = sqlite3_column_int(st, 3);
             log.succeeded = sqlite3_column_int(st, 4) != 0;
             log.processing_time = sqlite3_column_double(st, 5);
@@ -135,7 +128,7 @@ db_status db_emit_locked(db *d, const char *store_id, const char *trigger, const
             }
             observers = grown;
         }
-        copy_id(observers[n++], sqlite3_column_text(st, 0));
+        db_column_id(st, 0, observers[n++]);
     }
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         result = DB_ERROR;
@@ -255,10 +248,10 @@ static db_status next_due_job(db *d, int64_t now, delivery_job *job, char integr
     int rc = sqlite3_step(st);
     db_status result = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
     if (result == DB_OK) {
-        copy_id(job->id, sqlite3_column_text(st, 0));
+        db_column_id(st, 0, job->id);
         job->attempt = sqlite3_column_int(st, 1) + 1;
-        copy_id(job->store_id, sqlite3_column_text(st, 2));
-        copy_id(integration_id, sqlite3_column_text(st, 3));
+        db_column_id(st, 2, job->store_id);
+        db_column_id(st, 3, integration_id);
         const char *trigger = (const char *)sqlite3_column_text(st, 4);
         snprintf(job->trigger, sizeof job->trigger, "%s", trigger ? trigger : "");
         const char *payload = (const char *)sqlite3_column_text(st, 5);

@@ -5,7 +5,7 @@
 
 #include "db_internal.h"
 
-/* Reads the columns of STMT_INTEGRATION_GET / _LIST into it. */
+/* Reads the columns of STMT_INTEGRATION_GET (and _UNSHOWN) into it. */
 bool db_row_to_integration(sqlite3_stmt *st, integration *it)
 {
     memset(it, 0, sizeof *it);
@@ -17,7 +17,7 @@ bool db_row_to_integration(sqlite3_stmt *st, integration *it)
     const char *observes = (const char *)sqlite3_column_text(st, 6);
     if (!id || !type || !name || !cfg || !observes || !integration_type_parse(type, &it->type))
         return false;
-    strncpy(it->id, id, sizeof it->id - 1);
+    db_column_id(st, 0, it->id);
     it->name = strdup(name);
     it->description = description ? strdup(description) : NULL;
     it->enabled = sqlite3_column_int(st, 4) != 0;
@@ -198,9 +198,8 @@ db_status db_integration_list(db *d, const char *store_id, long limit, long offs
         while ((long)*count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
             integration_listing *it = &page[(*count)++];
             memset(it, 0, sizeof *it);
-            const char *id = (const char *)sqlite3_column_text(st, 0);
             const char *type = (const char *)sqlite3_column_text(st, 1);
-            snprintf(it->id, sizeof it->id, "%s", id ? id : "");
+            db_column_id(st, 0, it->id);
             it->name = column_dup(st, 2);
             it->description = column_dup(st, 3);
             it->enabled = sqlite3_column_int(st, 4) != 0;

@@ -67,19 +67,6 @@ static void test_errors_add_without_detail_or_source(void **state)
     json_decref(errors);
 }
 
-static void test_errors_addf(void **state)
-{
-    (void)state;
-    json_t *errors = json_array();
-    errors_addf(errors, 404, NULL, "Not Found", "No route for %s %s", "GET", "/v2/nope");
-    errors_addf(errors, 400, "page[limit]", "Bad Request", "page[limit] must be a non-negative integer, not %d", -1);
-    assert_json_text(errors, "[{\"status\":404,\"title\":\"Not Found\",\"detail\":\"No route for GET /v2/nope\"},"
-                             "{\"status\":400,\"title\":\"Bad Request\","
-                             "\"detail\":\"page[limit] must be a non-negative integer, not -1\","
-                             "\"source\":\"page[limit]\"}]");
-    json_decref(errors);
-}
-
 static void test_error_document(void **state)
 {
     (void)state;
@@ -107,32 +94,13 @@ static void test_errors_document_steals_the_array(void **state)
     json_decref(doc); /* frees the array too: ASan reports a leak otherwise */
 }
 
-static void test_status_titles(void **state)
-{
-    (void)state;
-    static const struct {
-        int status;
-        const char *title;
-    } rows[] = {
-        {400, "Bad Request"}, {401, "Unauthorized"}, {403, "Forbidden"}, {404, "Not Found"},
-        {405, "Method Not Allowed"}, {413, "Payload Too Large"}, {500, "Internal Server Error"},
-        {503, "Service Unavailable"},
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        assert_string_equal(http_status_title(rows[i].status), rows[i].title);
-    assert_non_null(http_status_title(418));
-    assert_true(http_status_title(418)[0] != '\0');
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_errors_add_full),
         cmocka_unit_test(test_errors_add_without_detail_or_source),
-        cmocka_unit_test(test_errors_addf),
         cmocka_unit_test(test_error_document),
         cmocka_unit_test(test_errors_document_steals_the_array),
-        cmocka_unit_test(test_status_titles),
     };
     return cmocka_run_group_tests_name("errors", tests, NULL, NULL);
 }
