@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -21,7 +22,10 @@ struct http_server {
     int listen_fd;
     bool v6;
     unsigned port;
+    atomic_int in_flight; /* requests whose headers have arrived and whose answer is not sent */
 };
+
+#define DRAIN_LIMIT_MS 10000 /* how long shutdown waits for the requests in flight */
 
 /* Per-request state kept by libmicrohttpd between the calls of one request. */
 typedef struct request_state {
@@ -230,6 +234,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!st)
             return MHD_NO;
         *con_cls = st;
+        atomic_fetch_add(&s->in_flight, 1);
         if (announces_too_much(conn, s->opt.max_body)) {
             st->too_large = true;
             const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
@@ -248,14 +253,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)conn;
     (void)toe;
+    http_server *s = cls;
     request_state *st = *con_cls;
     if (st) {
         free(st->body);
         free(st);
         *con_cls = NULL;
+        atomic_fetch_sub(&s->in_flight, 1);
     }
 }
 
@@ -328,6 +334,7 @@ http_server *http_bind(const http_options *opt)
     if (!s)
         return NULL;
     s->opt = *opt;
+    atomic_init(&s->in_flight, 0);
     s->listen_fd = listen_on(opt->bind, opt->port, &s->v6, &s->port);
     if (s->listen_fd < 0) {
         free(s);
@@ -338,14 +345,15 @@ http_server *http_bind(const http_options *opt)
 
 bool http_serve(http_server *s)
 {
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    /* ITC: lets shutdown wake the threads to stop accepting (MHD_quiesce_daemon) */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (s->v6)
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
                                  MHD_OPTION_EXTERNAL_LOGGER, log_mhd_error, NULL, /* must come first */
                                  MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
                                  MHD_OPTION_THREAD_POOL_SIZE, s->opt.threads,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                  MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
@@ -364,9 +372,18 @@ void http_stop(http_server *s)
 {
     if (!s)
         return;
-    if (s->daemon)
-        MHD_stop_daemon(s->daemon); /* closes the listening socket too */
-    else
+    if (!s->daemon) {
         close(s->listen_fd);
+        free(s);
+        return;
+    }
+    /* Stop accepting, let the requests in flight finish (idle keep-alive connections are not
+     * waited for), then close everything. */
+    MHD_socket listener = MHD_quiesce_daemon(s->daemon);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+    for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < DRAIN_LIMIT_MS; waited += 10)
+        usleep(10 * 1000);
+    MHD_stop_daemon(s->daemon);
     free(s);
 }
