@@ -7,9 +7,9 @@ broker would rarely give (no RECEIPT, a RECEIPT for someone else, heart-beat EOL
 `answer(frame)` returns the raw bytes to write back for one received frame (b"" for nothing), or
 CLOSE to drop the connection there (a broker that dies mid-conversation).
 """
-import socket
 import threading
 
+from loopback import LoopbackListener
 from stomp_client import StompClient
 
 
@@ -30,35 +30,22 @@ def polite(f):
     return b""
 
 
-class FakeBroker:
+class FakeBroker(LoopbackListener):
     def __init__(self, answer=polite):
+        super().__init__()
         self.answer = answer
         self.connections = []        # one list of received Frames per accepted connection
-        self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
-        self._socks = []
-        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.lsock.bind(("127.0.0.1", 0))
-        self.lsock.listen(16)
-        self.port = self.lsock.getsockname()[1]
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
+        self.start()
 
     def address(self):
         return f"stomp://127.0.0.1:{self.port}"
 
-    def _accept(self):
-        while True:
-            try:
-                s, _ = self.lsock.accept()
-            except OSError:
-                return
-            with self._lock:
-                self._socks.append(s)
-                frames = []
-                self.connections.append(frames)
-            threading.Thread(target=self._serve, args=(s, frames), daemon=True).start()
+    def serve(self, s):
+        with self._lock:
+            frames = []
+            self.connections.append(frames)
+        self._serve(s, frames)
 
     def _serve(self, s, frames):
         conn = StompClient.on_socket(s, timeout=30.0)
@@ -97,18 +84,3 @@ class FakeBroker:
                     raise AssertionError(f"fake broker: expected {count} {command} frame(s) within {timeout}s, "
                                          f"got {self.connections!r}")
                 self._cond.wait(left)
-
-    def close(self):
-        try:
-            self.lsock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.lsock.close()
-        with self._lock:
-            socks, self._socks = self._socks, []
-        for s in socks:
-            try:
-                s.close()
-            except OSError:
-                pass
-        self._thread.join(5)

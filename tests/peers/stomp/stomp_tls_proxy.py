@@ -10,6 +10,8 @@ import ssl
 import subprocess
 import threading
 
+from loopback import LoopbackListener
+
 
 def make_cert(workdir, name, san):
     """Self-signed certificate `<name>.pem` + key `<name>.key` with the given subjectAltName."""
@@ -22,36 +24,18 @@ def make_cert(workdir, name, san):
     return cert, key
 
 
-class TlsProxy:
+class TlsProxy(LoopbackListener):
     def __init__(self, cert, key, upstream_port):
+        super().__init__()
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.ctx.load_cert_chain(cert, key)
         self.upstream_port = upstream_port
-        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.lsock.bind(("127.0.0.1", 0))
-        self.lsock.listen(16)
-        self.port = self.lsock.getsockname()[1]
         self.handshakes_ok = 0
         self.handshakes_failed = 0
-        self._socks = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
+        self.start()
 
-    def _track(self, s):
-        with self._lock:
-            self._socks.append(s)
-
-    def _accept(self):
-        while not self._stop.is_set():
-            try:
-                c, _ = self.lsock.accept()
-            except OSError:
-                return
-            self._track(c)
-            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+    def serve(self, c):
+        self._serve(c)
 
     def _serve(self, c):
         try:
@@ -64,13 +48,13 @@ class TlsProxy:
             return
         with self._lock:
             self.handshakes_ok += 1
-        self._track(t)
+        self.track(t)
         try:
             u = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=10)
         except OSError:
             t.close()
             return
-        self._track(u)
+        self.track(u)
         t.settimeout(None)
         u.settimeout(None)
         threading.Thread(target=self._pump, args=(u, t), daemon=True).start()
@@ -92,19 +76,3 @@ class TlsProxy:
                     s.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
-
-    def close(self):
-        self._stop.set()
-        try:
-            self.lsock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.lsock.close()
-        with self._lock:
-            socks, self._socks = self._socks, []
-        for s in socks:
-            try:
-                s.close()
-            except OSError:
-                pass
-        self._thread.join(5)
