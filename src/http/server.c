@@ -38,6 +38,7 @@ typedef struct request_state {
 static const char default_allow_headers[] =
     "authorization, content-type, accept, x-moltin-request-id, x-moltin-currency, x-moltin-customer-token, "
     "x-moltin-language, x-moltin-locale, x-moltin-channel, x-moltin-sdk-language, x-moltin-sdk-version, "
+    "x-moltin-application, "
     "x-moltin-settings-calculation-method, ep-channel, ep-context-tag";
 
 static const char fallback_500[] =

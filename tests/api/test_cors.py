@@ -50,6 +50,9 @@ def test_preflight_no_origin_no_request_headers(server):
     allowed = (r.headers.get("Access-Control-Allow-Headers") or "").lower()
     for h in ("authorization", "content-type", "x-moltin"):
         assert h in allowed, allowed
+    # what the official SDK sends on every request (its headers when the browser lists none)
+    for h in ("x-moltin-sdk-language", "x-moltin-sdk-version", "x-moltin-application"):
+        assert h in _split(allowed), allowed
     assert _split(r.headers.get("Access-Control-Allow-Methods")) == {m.lower() for m in METHODS}
     assert r.headers.get("Access-Control-Max-Age") == "600"
 
