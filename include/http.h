@@ -44,7 +44,7 @@ http_server *http_bind(const http_options *opt);
 unsigned http_port(const http_server *s);
 /* Starts answering requests; false after printing why. */
 bool http_serve(http_server *s);
-/* Stops accepting, lets the requests in flight finish (up to 10 s), frees everything. */
+/* Stops accepting, lets the requests in flight finish (up to 3 s), frees everything. */
 void http_stop(http_server *s);
 
 /* Header or query value of the request, NULL when absent. */

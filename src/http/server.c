@@ -25,7 +25,9 @@ struct http_server {
     atomic_int in_flight; /* requests whose headers have arrived and whose answer is not sent */
 };
 
-#define DRAIN_LIMIT_MS 10000 /* how long shutdown waits for the requests in flight */
+/* How long shutdown waits for the requests in flight: API requests take milliseconds; a client
+ * that stalls mid-request (or vanished without closing) must not hold the shutdown for long. */
+#define DRAIN_LIMIT_MS 3000
 
 /* Per-request state kept by libmicrohttpd between the calls of one request. */
 typedef struct request_state {

@@ -62,3 +62,20 @@ def test_idle_keep_alive_connections_do_not_delay_shutdown(make_server):
     finally:
         sock.close()
     assert c.token
+
+
+def test_a_stalled_request_does_not_hold_shutdown(make_server):
+    """A client that stops mid-request (or vanished without closing) gets a short grace only."""
+    srv = make_server()
+    c = srv.client()
+    sock = socket.create_connection(("127.0.0.1", srv.port))
+    try:
+        sock.sendall((f"POST /v2/integrations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {c.token}\r\n"
+                      f"Content-Length: 100\r\n\r\n{{\"data\"").encode())
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        assert srv.stop() == 0
+        assert time.monotonic() - t0 < 6, "shutdown waited too long for a stalled request"
+        srv.exit_codes.clear()
+    finally:
+        sock.close()
