@@ -84,8 +84,13 @@ check: test-deps
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN)" suite
 	$(MAKE) docker-test
 
-bench: all
-	sh bench/run.sh
+# The speed-of-light server the benchmark measures against (bench/baseline.c).
+$(BUILD)/bench/baseline: bench/baseline.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $< $(shell pkg-config --cflags --libs libmicrohttpd jansson sqlite3 uuid 2>/dev/null) -lpthread -o $@
+
+bench: all $(BUILD)/bench/baseline
+	INTEGRATIONSD_BIN=$(abspath $(BUILD)/integrationsd) BASELINE_BIN=$(abspath $(BUILD)/bench/baseline) sh bench/run.sh
 
 clean:
 	rm -rf build

@@ -1,9 +1,14 @@
-/* SQLite storage: one connection serialised by a mutex, WAL, migrations embedded from sql/. */
+/* SQLite storage (WAL). Reads run on the calling thread's own connection, so they never wait
+ * for a write. Every write is an operation handed to the committer thread, which applies all the
+ * writes waiting at that moment in one transaction and one commit (group commit), then tells each
+ * its outcome: a request is answered once its own change is durable, and a burst of writes costs
+ * one commit, not one each. */
 #ifndef INTEGRATIONSD_DB_H
 #define INTEGRATIONSD_DB_H
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ids.h"
@@ -12,18 +17,45 @@
 #include "payload.h"
 
 typedef struct db db;
+typedef struct db_conn db_conn;
 
 typedef enum {
     DB_OK = 0,
     DB_NOT_FOUND,
-    DB_LIMIT,      /* the store holds its maximum of integrations */
-    DB_ERROR       /* SQLite failed; logged to stderr */
+    DB_LIMIT,    /* the store holds its maximum of integrations */
+    DB_CONFLICT, /* what the write was based on changed meanwhile: read again and decide again */
+    DB_ERROR     /* SQLite failed; reported on stderr */
 } db_status;
 
-/* Opens (creating if needed) and migrates. Returns NULL after printing why. */
+/* Opens (creating if needed), migrates and starts the committer. ":memory:" is a fresh database
+ * in a private temporary folder, removed by db_close. NULL after printing why. */
 db *db_open(const char *path);
+/* Applies the writes still queued, stops the committer, closes every connection. */
 void db_close(db *d);
-/* --- clients, stores, tokens ------------------------------------------------------------ */
+
+/* ---- writes --------------------------------------------------------------------------------- */
+
+typedef struct db_write db_write;
+struct db_write {
+    /* the caller's */
+    void (*done)(db_write *w); /* runs on the committer thread once the outcome is known; may free w */
+    void *done_ctx;
+    /* the outcome, when done runs */
+    db_status status;
+    size_t jobs_created;
+    /* the operation's and the committer's */
+    db_status (*apply)(db_conn *c, db_write *w);
+    db_write *next;
+};
+
+/* Queues an operation (initialised by its db_*_init function, done set by the caller). It must
+ * stay valid until done(w) runs. */
+void db_submit(db *d, db_write *w);
+/* Queues an operation and waits for its outcome (done is set here). For start-up and the
+ * delivery workers; a request never waits: it submits and answers from done. */
+db_status db_submit_wait(db *d, db_write *w);
+
+/* ---- clients, stores, tokens (spec §2) ------------------------------------------------------- */
 
 typedef struct client_row {
     char store_id[UUID_STR_LEN];
@@ -31,12 +63,7 @@ typedef struct client_row {
     char secret_hash[65]; /* hex SHA-256 of the secret */
 } client_row;
 
-/* Returns the client, creating it and its store on first use (secret_hash may be NULL). */
-db_status db_client_ensure(db *d, const char *client_id, const char *secret_hash, client_row *out);
-/* Sets the secret of a client that has none yet (first client_credentials after an implicit). */
-db_status db_client_claim_secret(db *d, const char *client_id, const char *secret_hash);
-/* Configured mode: the client gets this secret, keeping its store across restarts. */
-db_status db_client_configure(db *d, const char *client_id, const char *secret_hash);
+db_status db_client_find(db *d, const char *client_id, client_row *out);
 
 typedef enum { GRANT_CLIENT_CREDENTIALS, GRANT_IMPLICIT } grant_type;
 
@@ -46,30 +73,65 @@ typedef struct token_row {
     int64_t expires; /* unix seconds */
 } token_row;
 
-db_status db_token_insert(db *d, const char *token, const char *client_id, const char *store_id,
-                          grant_type grant, int64_t expires);
 db_status db_token_find(db *d, const char *token, token_row *out);
-/* Drops tokens that expired before `now` (start-up housekeeping). */
+
+/* Stores a token for a client, creating the client and its store on its first request. With a
+ * secret_hash, a client that has no secret yet takes this one, and a client whose secret is
+ * another one answers DB_CONFLICT without any change. */
+typedef struct db_token_issue {
+    db_write write;
+    const char *client_id;
+    const char *secret_hash; /* NULL: none presented (implicit grant) */
+    const char *token;
+    grant_type grant;
+    int64_t expires; /* unix seconds */
+} db_token_issue;
+void db_token_issue_init(db_token_issue *op);
+
+/* Configured mode (start-up): the client exists with exactly this secret, keeping its store. */
+db_status db_client_configure(db *d, const char *client_id, const char *secret_hash);
+/* Start-up housekeeping: drops tokens that expired before `now` (unix seconds). */
 db_status db_token_purge(db *d, int64_t now);
 
-/* --- integrations ----------------------------------------------------------------------- */
-/* Insert, update and delete also raise integration.created / .updated / .deleted with the
- * given payload (JSON text) in the same transaction (spec §7): jobs are decided after the
- * change, so a new integration sees its own creation and a deleted one not its deletion.
- * Disabling or deleting an integration cancels its pending jobs. */
+/* ---- integrations (spec §3, §4) -------------------------------------------------------------- */
 
-db_status db_integration_insert(db *d, const char *store_id, const integration *it, long max_per_store,
-                                const char *event_payload);
 db_status db_integration_get(db *d, const char *store_id, const char *id, integration *out);
-db_status db_integration_update(db *d, const char *store_id, const integration *it, const char *event_payload);
-db_status db_integration_delete(db *d, const char *store_id, const char *id, const char *event_payload);
-/* One page of the store's integrations, oldest first, into page[0..*count) (room for `limit`;
- * the caller clears each, also after an error); *total = count in the store. Rendering is left
- * to the caller so that the lock is held only for the reads. */
-db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_listing *page,
-                              size_t *count, long *total);
 
-/* --- jobs and logs ---------------------------------------------------------------------- */
+/* Called for each integration of a page; the strings of `it` are valid during the call only. */
+typedef void (*integration_visitor)(const integration *it, void *ctx);
+/* One page of the store's integrations, oldest first; *total = integrations of the store. */
+db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_visitor visit,
+                              void *ctx, long *total);
+
+/* Carries out the plan of integration_decide(before, after) in one transaction: the row, the
+ * store's count, the observers index, cancelled jobs and the event with its jobs (spec §7; jobs
+ * are decided after the change: a new integration sees its own creation, a deleted one not its
+ * deletion). Outcome: DB_OK; DB_LIMIT (a create past max_per_store); DB_NOT_FOUND (gone);
+ * DB_CONFLICT (the row is no longer `before`: read it again). */
+typedef struct db_integration_change {
+    db_write write;
+    const char *store_id;
+    const integration *before; /* as read; NULL for a create */
+    const integration *after;  /* NULL for a delete */
+    integration_change plan;
+    const char *event_payload; /* JSON text */
+    long max_per_store;        /* checked by a create */
+} db_integration_change;
+void db_integration_change_init(db_integration_change *op);
+
+/* ---- events, jobs and logs (spec §7) --------------------------------------------------------- */
+
+/* The emulator's event: records it (event_id given) and one job per observer; jobs (a JSON
+ * array, optional) gets {"type":"integration-job","id","integration_id"} per job. */
+typedef struct db_event_emit {
+    db_write write;
+    const char *store_id;
+    const char *trigger;
+    const char *payload; /* JSON text */
+    const char *event_id;
+    json_t *jobs;
+} db_event_emit;
+void db_event_emit_init(db_event_emit *op);
 
 typedef struct log_filter {
     const char *store_id;       /* always */
@@ -81,22 +143,21 @@ typedef void (*job_log_visitor)(const job_log *log, void *ctx);
 /* Visits one page of logs, newest first; *total = count matching the filter. */
 db_status db_log_list(db *d, const log_filter *f, long limit, long offset, job_log_visitor visit, void *ctx,
                       long *total);
-/* Appends {"id","type":"integration-job"} of one page of jobs (newest first) to data. */
+typedef void (*job_visitor)(const char *job_id, void *ctx);
+/* Visits one page of an integration's jobs, newest first; *total = its jobs. */
 db_status db_job_list(db *d, const char *store_id, const char *integration_id, long limit, long offset,
-                      json_t *data, long *total);
+                      job_visitor visit, void *ctx, long *total);
 db_status db_job_exists(db *d, const char *store_id, const char *integration_id, const char *job_id);
 
-/* --- delivery --------------------------------------------------------------------------- */
+/* ---- the delivery runner -------------------------------------------------------------------- */
 
-/* Called (from the committing thread, outside the lock) after jobs were created. New jobs are
- * first due first_attempt_delay_ms after their event. */
+/* Called on the committer thread after a commit that created jobs. New jobs are first due
+ * first_attempt_delay_ms after their event. */
 typedef void (*db_job_listener)(void *ctx);
 void db_set_job_listener(db *d, db_job_listener fn, void *ctx, int64_t first_attempt_delay_ms);
 
-/* Emulator events: records the event (id given) and its jobs; jobs gets one
- * {"type":"integration-job","id","integration_id"} per job. */
-db_status db_event_emit(db *d, const char *store_id, const char *trigger, const char *payload, const char *event_id,
-                        json_t *jobs);
+/* When the first pending job is due (unix ms), or -1 when none is pending. */
+db_status db_job_next_due(db *d, int64_t *next_due);
 
 /* Start-up: a job a previous process held when it died had an attempt under way. That attempt
  * gets its log (failed, "The server stopped during this attempt"); the job is due again at once,
@@ -107,14 +168,6 @@ db_status db_jobs_recover(db *d, size_t max_attempts, int64_t now);
  * transports need. DB_NOT_FOUND when none is due; *next_due is then the time of the next
  * pending job in unix ms, or -1. Jobs whose integration is gone or disabled are cancelled. */
 db_status db_job_claim(db *d, int64_t now, delivery_job *job, int64_t *next_due);
-
-typedef struct attempt_result {
-    bool succeeded;
-    int status_code;        /* 0 = no HTTP answer */
-    char *body;             /* valid UTF-8, at most RESPONSE_BODY_MAX bytes; owned */
-    char error_detail[512];
-    double processing_time; /* seconds */
-} attempt_result;
 
 /* Writes the log of the attempt and reschedules the job: next_attempt_at (unix ms) when it is
  * to be tried again, -1 when it succeeded or has no attempts left. */

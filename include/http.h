@@ -10,6 +10,7 @@
 #include "router.h"
 
 typedef struct http_server http_server;
+typedef struct http_wait http_wait;
 
 typedef struct http_request {
     struct MHD_Connection *conn;
@@ -18,15 +19,29 @@ typedef struct http_request {
     const char *body;      /* NUL-terminated; NULL when there was none */
     size_t body_len;
     route_params params;
+    http_wait *wait;       /* the request's own slot for an answer given later (http_defer) */
 } http_request;
 
 typedef struct http_response {
     int status;
     json_t *json;          /* owned; NULL = no body (204) */
     char *text;            /* owned JSON text written by hand; sent instead of json when set */
+    bool deferred;         /* set by http_defer: the answer comes later */
 } http_response;
 
-typedef void (*http_handler)(void *app, const http_request *req, http_response *res);
+/* A handler, or the continuation of a deferred one: ctx is the app for a handler, the
+ * handler's own state for a continuation. */
+typedef void (*http_handler)(void *ctx, const http_request *req, http_response *res);
+
+/* For a handler whose answer waits for something (a commit, a timer): the connection is set
+ * aside without holding a thread until http_wake(the returned handle) is called, from any
+ * thread; then resume(ctx, req, res) runs on an HTTP thread and answers, or defers again. When
+ * the client has gone by then, discard(ctx) runs instead. The handler returns right after
+ * arranging for the wake. */
+http_wait *http_defer(const http_request *req, http_response *res, http_handler resume, void (*discard)(void *ctx),
+                      void *ctx);
+/* The deferred answer can be given now. Called once per http_defer. */
+void http_wake(http_wait *w);
 
 typedef struct http_options {
     const char *bind;
@@ -44,7 +59,8 @@ http_server *http_bind(const http_options *opt);
 unsigned http_port(const http_server *s);
 /* Starts answering requests; false after printing why. */
 bool http_serve(http_server *s);
-/* Stops accepting, lets the requests in flight finish (up to 3 s), frees everything. */
+/* Stops accepting, lets the requests in flight finish (up to 3 s; a deferred answer is always
+ * waited for), frees everything. */
 void http_stop(http_server *s);
 
 /* Header or query value of the request, NULL when absent. */

@@ -23,8 +23,9 @@ typedef struct integration {
     char *name;
     char *description;     /* NULL renders as null */
     bool enabled;
-    json_t *configuration; /* stored (unmasked) values, only the keys of the type */
-    json_t *observes;      /* array of event keys */
+    char *configuration;   /* compact JSON object: the real (unmasked) values of the type's keys, in the
+                            * order of the type's table, exactly as the validator wrote it */
+    char *observes;        /* compact JSON array of 1 to OBSERVES_MAX distinct event keys */
     int64_t created_at_ms;
     int64_t updated_at_ms;
 } integration;
@@ -41,36 +42,44 @@ bool integration_type_parse(const char *s, integration_type *out);
 bool integration_from_create(const json_t *body, json_t *errors, integration *out);
 
 /* Update (spec §4.2): merges body into `stored` and validates the result as a create.
- * path_id is the id of the URL. On success `out` holds the merged integration. */
+ * path_id is the id of the URL. On success `out` holds the merged integration (id, created_at
+ * and updated_at still those of `stored`). */
 bool integration_from_update(const json_t *body, const integration *stored, const char *path_id,
                              json_t *errors, integration *out);
 
-/* The resource as every response shows it (masked secrets, links.self under base_url). */
-json_t *integration_render(const integration *it, const char *base_url);
+/* ---- what a change does (spec §7) ------------------------------------------------------ */
 
-/* The configuration as responses show it (secrets masked), as compact JSON text. Stored beside
- * the real one, so that lists need neither parse nor mask. Newly allocated. */
-char *integration_configuration_shown(const integration *it);
+typedef enum { CHANGE_CREATE, CHANGE_UPDATE, CHANGE_DELETE } change_kind;
 
-/* An integration as a list reads it: configuration (masked) and observes still JSON text. */
-typedef struct integration_listing {
-    char id[UUID_STR_LEN];
-    integration_type type;
-    char *name;
-    char *description; /* NULL renders as null */
-    bool enabled;
-    char *configuration_shown;
-    char *observes;
-    int64_t created_at_ms;
-    int64_t updated_at_ms;
-} integration_listing;
+/* The plan of a create, update or delete, for the store to carry out in one transaction. */
+typedef struct integration_change {
+    change_kind kind;
+    const char *trigger;      /* the event the change raises, once it is applied */
+    bool cancel_pending_jobs; /* disabled or deleted: its pending jobs stop for good */
+    bool unindex_before;      /* `before` stops observing its events */
+    bool index_after;         /* `after` starts observing its events */
+} integration_change;
 
-void integration_listing_clear(integration_listing *it);
+/* Decides the plan from the integration before the change (NULL for a create) and after it
+ * (NULL for a delete). */
+integration_change integration_decide(const integration *before, const integration *after);
+
+/* The event keys of it->observes as a JSON array (owned by the caller); NULL when out of memory. */
+json_t *integration_observed_keys(const integration *it);
+
+/* The stored configuration as a JSON object (owned by the caller); NULL when out of memory. */
+json_t *integration_configuration_object(const integration *it);
+
+/* ---- rendering: the one writer of the resource ----------------------------------------- */
 
 struct strbuf;
-/* Appends the resource as compact JSON text, byte for byte what integration_render would give
- * through json_dumps(JSON_COMPACT), without building it as objects (the list's hot path). */
-void integration_write_json(struct strbuf *out, const integration_listing *it, const char *base_url);
+/* Appends the resource as every answer and event payload shows it (spec §3): compact JSON, key
+ * order of the spec, secrets masked, links.self under base_url. A failure (memory, or base_url
+ * that is not UTF-8) marks `out` failed. */
+void integration_write(struct strbuf *out, const integration *it, const char *base_url);
+
+/* {"data":<resource>} as a newly allocated string; NULL when it cannot be built. */
+char *integration_document_text(const integration *it, const char *base_url);
 
 /* Masks all but the last 4 characters with '*'; strings of 4 or fewer become all '*'.
  * Returns a newly allocated string (the length in characters is kept). */

@@ -1,4 +1,4 @@
-/* One delivery attempt as the logs endpoints show it (spec §7 log object). Pure. */
+/* Jobs and delivery attempts as the jobs and logs endpoints show them (spec §7). Pure. */
 #ifndef INTEGRATIONSD_JOB_LOG_H
 #define INTEGRATIONSD_JOB_LOG_H
 
@@ -21,6 +21,10 @@ typedef struct job_log {
     int64_t created_at_ms;
 } job_log;
 
+/* The log object of spec §7: the one rendering of a log, for every logs list. */
 json_t *job_log_render(const job_log *log);
+
+/* A job as its list shows it: {"id":…,"type":"integration-job"}. */
+json_t *job_render(const char *job_id);
 
 #endif

@@ -21,4 +21,8 @@ bool page_parse_offset(const char *raw, long *offset);
  * URL of the list without query string. */
 json_t *page_envelope(json_t *data, const page *p, long total, const char *base_url);
 
+/* The envelope after the items, for a list whose items are written as text: the envelope of an
+ * empty list from its "]" on ("],"links":…}"). Newly allocated; NULL when it cannot be built. */
+char *page_envelope_tail(const page *p, long total, const char *base_url);
+
 #endif

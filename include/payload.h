@@ -20,8 +20,18 @@ typedef struct delivery_job {
     int attempt;     /* number of this attempt, from 1 */
     json_t *payload; /* the event's payload document */
     int64_t event_created_ms;
-    integration it;  /* as stored: real secrets */
+    integration it;         /* as stored: real secrets */
+    json_t *configuration;  /* it.configuration parsed, for the transports */
 } delivery_job;
+
+/* The outcome of one attempt, as its log records it. */
+typedef struct attempt_result {
+    bool succeeded;
+    int status_code;        /* 0 = no HTTP answer */
+    char *body;             /* valid UTF-8, at most RESPONSE_BODY_MAX bytes; owned */
+    char error_detail[512];
+    double processing_time; /* seconds */
+} attempt_result;
 
 void delivery_job_clear(delivery_job *job);
 

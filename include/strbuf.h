@@ -14,8 +14,11 @@ typedef struct strbuf {
 
 void strbuf_append(strbuf *b, const char *s, size_t n);
 void strbuf_puts(strbuf *b, const char *s);
-/* Appends s as a JSON string literal, escaped exactly as jansson's compact dump does. */
+/* Appends s as a JSON string literal, escaped exactly as jansson's compact dump does. Text
+ * that is not UTF-8 cannot be JSON: it marks the buffer failed. */
 void strbuf_json_string(strbuf *b, const char *s);
+/* The same without the quotes, to build one string from several parts. */
+void strbuf_json_escape(strbuf *b, const char *s);
 /* Hands the text over (the caller frees it); NULL when an allocation failed. */
 char *strbuf_take(strbuf *b);
 void strbuf_free(strbuf *b);

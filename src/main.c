@@ -1,5 +1,4 @@
 /* integrationsd: flags -> configuration, storage, HTTP server, signals, clean shutdown. */
-#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -52,10 +51,6 @@ int main(int argc, char **argv, char **envp)
     http_server *server = NULL;
     delivery *runner = NULL;
     app a = {.cfg = &cfg};
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) { /* before any thread starts */
-        fprintf(stderr, "integrationsd: cannot initialise libcurl\n");
-        return 1;
-    }
     a.db = db_open(cfg.db_path);
     if (!a.db)
         goto out;
@@ -114,6 +109,5 @@ out:
     delivery_stop(runner); /* attempts under way are cut short and logged; their jobs stay pending */
     auth_free_clients(&a);
     db_close(a.db);
-    curl_global_cleanup();
     return status;
 }

@@ -30,6 +30,14 @@ bool api_param_id(const http_request *req, size_t i, char out[UUID_STR_LEN]);
 
 /* 500 for a storage failure. */
 void api_storage_error(http_response *res);
+/* 500 for an answer that could not be built (out of memory). */
+void api_build_error(http_response *res);
+
+/* Hands a write to the store. The answer waits for its commit without holding a thread; then
+ * answer(ctx, req, res) runs on an HTTP thread with w->status set, and answers; or, when the
+ * client has gone, discard(ctx). */
+void api_submit(app *a, const http_request *req, http_response *res, db_write *w, http_handler answer,
+                void (*discard)(void *ctx), void *ctx);
 
 /* Handlers, one file per resource. */
 void api_token(void *app, const http_request *req, http_response *res);

@@ -105,42 +105,94 @@ static void unauthorized(http_response *res, const char *detail)
     http_error(res, 401, "Unauthorized", detail, NULL);
 }
 
-/* Checks the client and finds its store. false with a 401 (or 500) in res when refused. */
-static bool admit_client(app *a, const char *client_id, const char *secret, grant_type grant, http_response *res,
-                         char store_id[UUID_STR_LEN])
+/* A token on its way to the store, and its answer. */
+typedef struct pending_token {
+    db_token_issue op;
+    char *client_id;
+    char secret_hash[65];
+    char token[TOKEN_STR_LEN];
+    json_t *answer; /* the 200 body, sent once the token is stored */
+} pending_token;
+
+static void pending_token_free(void *ctx)
 {
-    char hash[65] = "";
-    if (secret)
-        secret_hash(secret, hash);
+    pending_token *p = ctx;
+    if (!p)
+        return;
+    free(p->client_id);
+    json_decref(p->answer);
+    free(p);
+}
+
+static void token_answer(void *ctx, const http_request *req, http_response *res)
+{
+    (void)req;
+    pending_token *p = ctx;
+    switch (p->op.write.status) {
+    case DB_OK:
+        http_json(res, 200, json_incref(p->answer));
+        break;
+    case DB_CONFLICT: /* the client's secret is another one (set by a request just before) */
+        unauthorized(res, "The client credentials are invalid.");
+        break;
+    default:
+        api_storage_error(res);
+    }
+    pending_token_free(p);
+}
+
+/* Checks what can be checked before writing: a configured client's secret (configured mode), or
+ * the secret of a client that has one (open mode). false with the refusal in res. */
+static bool admit_client(app *a, const char *client_id, const char *hash, grant_type grant, http_response *res)
+{
     if (a->clients) {
         const client_credential *c = configured_client(a, client_id);
         if (!c || (grant == GRANT_CLIENT_CREDENTIALS && !hashes_equal(c->secret_hash, hash))) {
             unauthorized(res, "The client credentials are invalid.");
             return false;
         }
+        return true;
     }
     client_row row;
-    if (db_client_ensure(a->db, client_id, secret ? hash : NULL, &row) != DB_OK) {
-        api_storage_error(res);
-        return false;
-    }
-    if (grant == GRANT_CLIENT_CREDENTIALS && !a->clients) {
-        /* Open mode: the first secret presented for a client_id is its secret from then on. */
-        if (!row.has_secret) {
-            db_status claimed = db_client_claim_secret(a->db, client_id, hash);
-            if (claimed == DB_OK)
-                memcpy(row.secret_hash, hash, sizeof row.secret_hash);
-            else if (claimed != DB_NOT_FOUND || db_client_ensure(a->db, client_id, NULL, &row) != DB_OK) {
-                api_storage_error(res); /* DB_NOT_FOUND: another request claimed it first; re-read */
-                return false;
-            }
-        }
-        if (!hashes_equal(row.secret_hash, hash)) {
+    switch (db_client_find(a->db, client_id, &row)) {
+    case DB_OK:
+        if (grant == GRANT_CLIENT_CREDENTIALS && row.has_secret && !hashes_equal(row.secret_hash, hash)) {
             unauthorized(res, "The client credentials are invalid.");
             return false;
         }
+        return true;
+    case DB_NOT_FOUND: /* open mode: its first request creates it */
+        return true;
+    default:
+        api_storage_error(res);
+        return false;
     }
-    memcpy(store_id, row.store_id, UUID_STR_LEN);
+}
+
+/* Reads the grant of the request; false with the refusal in res. */
+static bool read_grant(const json_t *request, http_response *res, grant_type *grant, const char **client_id,
+                       const char **secret)
+{
+    const char *grant_name = field(request, "grant_type");
+    *client_id = field(request, "client_id");
+    *secret = field(request, "client_secret");
+    if (!grant_name) {
+        unauthorized(res, "grant_type is required.");
+        return false;
+    }
+    if (strcmp(grant_name, "client_credentials") != 0 && strcmp(grant_name, "implicit") != 0) {
+        unauthorized(res, "grant_type must be client_credentials or implicit.");
+        return false;
+    }
+    if (!*client_id) {
+        unauthorized(res, "client_id is required.");
+        return false;
+    }
+    *grant = strcmp(grant_name, "implicit") == 0 ? GRANT_IMPLICIT : GRANT_CLIENT_CREDENTIALS;
+    if (*grant == GRANT_CLIENT_CREDENTIALS && !*secret) {
+        unauthorized(res, "client_secret is required for the client_credentials grant.");
+        return false;
+    }
     return true;
 }
 
@@ -148,37 +200,42 @@ void api_token(void *ctx, const http_request *req, http_response *res)
 {
     app *a = ctx;
     json_t *request = token_request(req, res);
-    if (!request)
-        return;
-    const char *grant_name = field(request, "grant_type");
-    const char *client_id = field(request, "client_id");
-    const char *secret = field(request, "client_secret");
+    pending_token *p = NULL;
     grant_type grant;
-    char store_id[UUID_STR_LEN], token[TOKEN_STR_LEN];
-
-    if (!grant_name)
-        unauthorized(res, "grant_type is required.");
-    else if (strcmp(grant_name, "client_credentials") != 0 && strcmp(grant_name, "implicit") != 0)
-        unauthorized(res, "grant_type must be client_credentials or implicit.");
-    else if (!client_id)
-        unauthorized(res, "client_id is required.");
-    else if ((grant = strcmp(grant_name, "implicit") == 0 ? GRANT_IMPLICIT : GRANT_CLIENT_CREDENTIALS),
-             grant == GRANT_CLIENT_CREDENTIALS && !secret)
-        unauthorized(res, "client_secret is required for the client_credentials grant.");
-    else if (!admit_client(a, client_id, secret, grant, res, store_id))
-        ; /* res holds the refusal */
-    else if (!token_new(token))
-        http_error(res, 500, "Internal Server Error", "No randomness available for a token.", NULL);
-    else {
-        int64_t expires = (int64_t)time(NULL) + a->cfg->token_ttl;
-        if (db_token_insert(a->db, token, client_id, store_id, grant, expires) != DB_OK)
-            api_storage_error(res);
-        else
-            http_json(res, 200,
-                      json_pack("{s:I, s:s, s:I, s:s, s:s}", "expires", (json_int_t)expires, "identifier", grant_name,
-                                "expires_in", (json_int_t)a->cfg->token_ttl, "access_token", token, "token_type",
-                                "Bearer"));
+    const char *client_id, *secret;
+    if (!request || !read_grant(request, res, &grant, &client_id, &secret))
+        goto out;
+    if (!(p = calloc(1, sizeof *p)) || !(p->client_id = strdup(client_id))) {
+        api_build_error(res);
+        goto out;
     }
+    if (secret)
+        secret_hash(secret, p->secret_hash);
+    if (!admit_client(a, client_id, p->secret_hash, grant, res))
+        goto out;
+    if (!token_new(p->token)) {
+        http_error(res, 500, "Internal Server Error", "No randomness available for a token.", NULL);
+        goto out;
+    }
+    int64_t expires = (int64_t)time(NULL) + a->cfg->token_ttl;
+    p->answer = json_pack("{s:I, s:s, s:I, s:s, s:s}", "expires", (json_int_t)expires, "identifier",
+                          grant == GRANT_IMPLICIT ? "implicit" : "client_credentials", "expires_in",
+                          (json_int_t)a->cfg->token_ttl, "access_token", p->token, "token_type", "Bearer");
+    if (!p->answer) {
+        api_build_error(res);
+        goto out;
+    }
+    db_token_issue_init(&p->op);
+    p->op.client_id = p->client_id;
+    /* an implicit grant presents no secret; a client_credentials one proves this one */
+    p->op.secret_hash = grant == GRANT_CLIENT_CREDENTIALS ? p->secret_hash : NULL;
+    p->op.token = p->token;
+    p->op.grant = grant;
+    p->op.expires = expires;
+    api_submit(a, req, res, &p->op.write, token_answer, pending_token_free, p);
+    p = NULL; /* the answer owns it now */
+out:
+    pending_token_free(p);
     json_decref(request);
 }
 

@@ -62,6 +62,25 @@ void api_storage_error(http_response *res)
     http_error(res, 500, "Internal Server Error", "The database could not complete the request.", NULL);
 }
 
+void api_build_error(http_response *res)
+{
+    http_error(res, 500, "Internal Server Error", "The response could not be built.", NULL);
+}
+
+/* The committer's word that a write is done: the request waiting for it can answer. */
+static void wake_request(db_write *w)
+{
+    http_wake(w->done_ctx);
+}
+
+void api_submit(app *a, const http_request *req, http_response *res, db_write *w, http_handler answer,
+                void (*discard)(void *ctx), void *ctx)
+{
+    w->done = wake_request;
+    w->done_ctx = http_defer(req, res, answer, discard, ctx);
+    db_submit(a->db, w);
+}
+
 void api_health(void *ctx, const http_request *req, http_response *res)
 {
     (void)req;

@@ -39,40 +39,79 @@ static bool read_event(const json_t *body, json_t *errors, const char **trigger,
     return json_array_size(errors) == 0;
 }
 
+/* An event on its way to the store, and what its answer needs. */
+typedef struct pending_event {
+    db_event_emit op;
+    char store_id[UUID_STR_LEN];
+    char event_id[UUID_STR_LEN];
+    char *trigger;
+    char *payload;
+} pending_event;
+
+static void pending_event_free(void *ctx)
+{
+    pending_event *p = ctx;
+    if (!p)
+        return;
+    json_decref(p->op.jobs);
+    free(p->trigger);
+    free(p->payload);
+    free(p);
+}
+
+static void event_answer(void *ctx, const http_request *req, http_response *res)
+{
+    (void)req;
+    pending_event *p = ctx;
+    if (p->op.write.status == DB_OK)
+        http_json(res, 202,
+                  json_pack("{s:{s:s, s:s, s:s, s:O}}", "data", "type", "event", "id", p->event_id, "trigger",
+                            p->trigger, "jobs", p->op.jobs));
+    else
+        api_storage_error(res);
+    pending_event_free(p);
+}
+
 void api_emulator_event(void *ctx, const http_request *req, http_response *res)
 {
     app *a = ctx;
-    char store_id[UUID_STR_LEN], event_id[UUID_STR_LEN], resource_id[UUID_STR_LEN];
-    if (!api_authenticate(a, req, res, store_id))
-        return;
-    json_t *body = api_parse_json(req, res);
-    if (!body)
-        return;
-    json_t *errors = json_array(), *jobs = json_array(), *sample = NULL;
-    char *payload_text = NULL;
+    json_t *body = NULL, *errors = json_array(), *sample = NULL;
+    pending_event *p = calloc(1, sizeof *p);
     const char *trigger;
     const json_t *payload;
+    if (!p || !errors) {
+        api_build_error(res);
+        goto out;
+    }
+    if (!api_authenticate(a, req, res, p->store_id) || !(body = api_parse_json(req, res)))
+        goto out;
     if (!read_event(body, errors, &trigger, &payload)) {
         http_json(res, 400, errors_document(json_incref(errors)));
         goto out;
     }
     if (!payload) {
+        char resource_id[UUID_STR_LEN];
         id_new(resource_id);
         payload = sample = sample_payload(trigger, resource_id);
     }
-    payload_text = json_dumps(payload, JSON_COMPACT);
-    id_new(event_id);
-    if (!payload_text || db_event_emit(a->db, store_id, trigger, payload_text, event_id, jobs) != DB_OK) {
-        api_storage_error(res);
+    id_new(p->event_id);
+    p->trigger = strdup(trigger);
+    p->payload = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
+    db_event_emit_init(&p->op);
+    p->op.jobs = json_array();
+    if (!p->trigger || !p->payload || !p->op.jobs) {
+        api_build_error(res);
         goto out;
     }
-    http_json(res, 202,
-              json_pack("{s:{s:s, s:s, s:s, s:O}}", "data", "type", "event", "id", event_id, "trigger", trigger,
-                        "jobs", jobs));
+    p->op.store_id = p->store_id;
+    p->op.trigger = p->trigger;
+    p->op.payload = p->payload;
+    p->op.event_id = p->event_id;
+    api_submit(a, req, res, &p->op.write, event_answer, pending_event_free, p);
+    p = NULL; /* the answer owns it now */
 out:
-    free(payload_text);
+    pending_event_free(p);
     json_decref(sample);
-    json_decref(jobs);
     json_decref(errors);
     json_decref(body);
 }

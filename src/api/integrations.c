@@ -1,4 +1,6 @@
-/* /v2/integrations: create, list, get, update, delete, attributes (spec §4). */
+/* /v2/integrations: create, list, get, update, delete, attributes (spec §4).
+ * A write reads like the spec: parse -> validate -> decide -> store -> render; its answer is given
+ * once the store has committed it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,88 +15,130 @@ static void not_found(http_response *res)
     http_error(res, 404, "Integration not found", "No integration with this id exists in the store.", NULL);
 }
 
-/* {"data": <integration>}: the answer of create/get/update and the payload of its events. */
-static json_t *integration_document(app *a, const http_request *req, const integration *it)
+/* Answers the validation errors; their status is 400, or 500 when the request could not even be
+ * read for want of memory. */
+static void reject(http_response *res, json_t *errors)
+{
+    json_int_t status = json_integer_value(json_object_get(json_array_get(errors, 0), "status"));
+    http_json(res, status ? (int)status : 400, errors_document(json_incref(errors)));
+}
+
+/* A change on its way to the store, and what its answer needs. */
+typedef struct pending_change {
+    db_integration_change op;
+    app *a;
+    char store_id[UUID_STR_LEN];
+    integration before; /* as read: update, delete */
+    integration after;  /* as validated: create, update */
+    char *document;     /* the answer's body; for create and update also the event's payload */
+    char *reference;    /* delete: {"type":"integration","id":…}, the event's payload */
+} pending_change;
+
+static pending_change *pending_change_new(app *a)
+{
+    pending_change *p = calloc(1, sizeof *p);
+    if (p)
+        p->a = a;
+    return p;
+}
+
+static void pending_change_free(void *ctx)
+{
+    pending_change *p = ctx;
+    if (!p)
+        return;
+    integration_clear(&p->before);
+    integration_clear(&p->after);
+    free(p->document);
+    free(p->reference);
+    free(p);
+}
+
+/* Decides what the change does and hands it to the store; `answer` follows the commit. */
+static void submit_change(pending_change *p, const http_request *req, http_response *res, const integration *before,
+                          const integration *after, const char *event_payload, http_handler answer)
+{
+    db_integration_change_init(&p->op);
+    p->op.store_id = p->store_id;
+    p->op.before = before;
+    p->op.after = after;
+    p->op.plan = integration_decide(before, after);
+    p->op.event_payload = event_payload;
+    p->op.max_per_store = p->a->cfg->max_integrations;
+    api_submit(p->a, req, res, &p->op.write, answer, pending_change_free, p);
+}
+
+/* {"data": <integration>}: the answer of create, get and update, and the payload of their events. */
+static char *document_text(app *a, const http_request *req, const integration *it)
 {
     char base[BASE_URL_MAX];
     api_base_url(a, req, base);
-    return json_pack("{s:o}", "data", integration_render(it, base));
+    return integration_document_text(it, base);
 }
 
-static char *to_text(const json_t *doc)
+static void create_answer(void *ctx, const http_request *req, http_response *res)
 {
-    return json_dumps(doc, JSON_COMPACT);
-}
-
-static void reject(http_response *res, json_t *errors)
-{
-    http_json(res, 400, errors_document(json_incref(errors)));
-}
-
-void api_integration_create(void *ctx, const http_request *req, http_response *res)
-{
-    app *a = ctx;
-    char store_id[UUID_STR_LEN];
-    if (!api_authenticate(a, req, res, store_id))
-        return;
-    json_t *body = api_parse_json(req, res);
-    if (!body)
-        return;
-    json_t *errors = json_array(), *doc = NULL;
-    char *payload = NULL;
-    integration it = {0};
-    if (!integration_from_create(body, errors, &it)) {
-        reject(res, errors);
-        goto out;
-    }
-    id_new(it.id);
-    it.created_at_ms = it.updated_at_ms = now_ms();
-    doc = integration_document(a, req, &it);
-    payload = to_text(doc);
-    switch (db_integration_insert(a->db, store_id, &it, a->cfg->max_integrations, payload)) {
+    (void)req;
+    pending_change *p = ctx;
+    switch (p->op.write.status) {
     case DB_OK:
-        http_json(res, 201, json_incref(doc));
+        http_json_text(res, 201, p->document);
+        p->document = NULL;
         break;
     case DB_LIMIT: {
         char title[96];
-        snprintf(title, sizeof title, "You have reached the integration limit of %ld", a->cfg->max_integrations);
+        snprintf(title, sizeof title, "You have reached the integration limit of %ld", p->a->cfg->max_integrations);
         http_error(res, 400, title, "Delete an integration before creating another.", NULL);
         break;
     }
     default:
         api_storage_error(res);
     }
-out:
-    integration_clear(&it);
-    json_decref(errors);
-    json_decref(body);
-    json_decref(doc);
-    free(payload);
+    pending_change_free(p);
 }
 
-/* {"data":[…items…],"links":…,"meta":…}: the envelope is built as usual with an empty data
- * array, then the items, written as text, go in its place (data is the first key). */
-static char *list_text(const integration_listing *rows, size_t count, const page *p, long total, const char *base,
-                       const char *list_url)
+void api_integration_create(void *ctx, const http_request *req, http_response *res)
 {
-    static const char empty_data[] = "{\"data\":[]";
-    json_t *shape = page_envelope(json_array(), p, total, list_url);
-    char *envelope = json_dumps(shape, JSON_COMPACT);
-    json_decref(shape);
-    strbuf out = {0};
-    if (!envelope || strncmp(envelope, empty_data, sizeof empty_data - 1) != 0) {
-        free(envelope);
-        return NULL;
+    app *a = ctx;
+    json_t *body = NULL, *errors = json_array();
+    pending_change *p = pending_change_new(a);
+    if (!p || !errors) {
+        api_build_error(res);
+        goto out;
     }
-    strbuf_puts(&out, "{\"data\":[");
-    for (size_t i = 0; i < count; i++) {
-        if (i)
-            strbuf_append(&out, ",", 1);
-        integration_write_json(&out, &rows[i], base);
+    if (!api_authenticate(a, req, res, p->store_id) || !(body = api_parse_json(req, res)))
+        goto out;
+    if (!integration_from_create(body, errors, &p->after)) {
+        reject(res, errors);
+        goto out;
     }
-    strbuf_puts(&out, envelope + sizeof empty_data - 2); /* from the closing ']' on */
-    free(envelope);
-    return strbuf_take(&out);
+    id_new(p->after.id);
+    p->after.created_at_ms = p->after.updated_at_ms = now_ms();
+    if (!(p->document = document_text(a, req, &p->after))) {
+        api_build_error(res); /* before anything is stored: the client learns nothing was created */
+        goto out;
+    }
+    submit_change(p, req, res, NULL, &p->after, p->document, create_answer);
+    p = NULL; /* the answer owns it now */
+out:
+    pending_change_free(p);
+    json_decref(errors);
+    json_decref(body);
+}
+
+/* One page of the list, written as it is read. */
+typedef struct list_page {
+    strbuf out;
+    const char *base;
+    size_t count;
+} list_page;
+
+static void write_item(const integration *it, void *ctx)
+{
+    list_page *items = ctx;
+    if (items->count++)
+        strbuf_append(&items->out, ",", 1);
+    integration_write(&items->out, it, items->base);
 }
 
 void api_integration_list(void *ctx, const http_request *req, http_response *res)
@@ -104,19 +148,24 @@ void api_integration_list(void *ctx, const http_request *req, http_response *res
     page p;
     if (!api_authenticate(a, req, res, store_id) || !api_page(req, res, &p))
         return;
-    integration_listing rows[PAGE_LIMIT_MAX];
-    size_t count = 0;
-    long total = 0;
-    if (db_integration_list(a->db, store_id, p.limit, p.offset, rows, &count, &total) != DB_OK) {
-        api_storage_error(res);
-        goto out;
-    }
     api_base_url(a, req, base);
     snprintf(list_url, sizeof list_url, "%s/v2/integrations", base);
-    http_json_text(res, 200, list_text(rows, count, &p, total, base, list_url));
-out:
-    for (size_t i = 0; i < count; i++)
-        integration_listing_clear(&rows[i]);
+    list_page items = {.base = base};
+    strbuf_puts(&items.out, "{\"data\":[");
+    long total = 0;
+    if (db_integration_list(a->db, store_id, p.limit, p.offset, write_item, &items, &total) != DB_OK) {
+        strbuf_free(&items.out);
+        api_storage_error(res);
+        return;
+    }
+    /* the envelope after the items: "],"links":…}", as page_envelope writes it */
+    char *envelope = page_envelope_tail(&p, total, list_url);
+    if (envelope)
+        strbuf_puts(&items.out, envelope);
+    else
+        items.out.failed = true;
+    free(envelope);
+    http_json_text(res, 200, strbuf_take(&items.out));
 }
 
 /* Authenticates and loads the integration of the path; false with the answer in res. */
@@ -148,70 +197,106 @@ void api_integration_get(void *ctx, const http_request *req, http_response *res)
     char store_id[UUID_STR_LEN];
     integration it = {0};
     if (load_integration(a, req, res, store_id, &it))
-        http_json(res, 200, integration_document(a, req, &it));
+        http_json_text(res, 200, document_text(a, req, &it));
     integration_clear(&it);
 }
 
-void api_integration_update(void *ctx, const http_request *req, http_response *res)
+static void update_answer(void *ctx, const http_request *req, http_response *res)
 {
-    app *a = ctx;
-    char store_id[UUID_STR_LEN];
-    integration stored = {0}, merged = {0};
-    json_t *body = NULL, *errors = json_array(), *doc = NULL;
-    char *payload = NULL;
-    if (!load_integration(a, req, res, store_id, &stored) || !(body = api_parse_json(req, res)))
-        goto out;
-    if (!integration_from_update(body, &stored, stored.id, errors, &merged)) {
-        reject(res, errors);
-        goto out;
-    }
-    int64_t now = now_ms();
-    merged.updated_at_ms = now > stored.updated_at_ms ? now : stored.updated_at_ms + 1;
-    doc = integration_document(a, req, &merged);
-    payload = to_text(doc);
-    switch (db_integration_update(a->db, store_id, &merged, payload)) {
+    pending_change *p = ctx;
+    app *a = p->a;
+    switch (p->op.write.status) {
     case DB_OK:
-        http_json(res, 200, json_incref(doc));
+        http_json_text(res, 200, p->document);
+        p->document = NULL;
         break;
+    case DB_CONFLICT: /* changed since it was read: read it again and merge again */
+        pending_change_free(p);
+        api_integration_update(a, req, res);
+        return;
     case DB_NOT_FOUND: /* deleted meanwhile */
         not_found(res);
         break;
     default:
         api_storage_error(res);
     }
-out:
-    integration_clear(&stored);
-    integration_clear(&merged);
-    json_decref(errors);
-    json_decref(body);
-    json_decref(doc);
-    free(payload);
+    pending_change_free(p);
 }
 
-void api_integration_delete(void *ctx, const http_request *req, http_response *res)
+void api_integration_update(void *ctx, const http_request *req, http_response *res)
 {
     app *a = ctx;
-    char store_id[UUID_STR_LEN], id[UUID_STR_LEN];
-    if (!api_authenticate(a, req, res, store_id))
-        return;
-    if (!api_param_id(req, 0, id)) {
-        not_found(res);
-        return;
+    json_t *body = NULL, *errors = json_array();
+    pending_change *p = pending_change_new(a);
+    if (!p || !errors) {
+        api_build_error(res);
+        goto out;
     }
-    json_t *reference = json_pack("{s:s, s:s}", "type", "integration", "id", id);
-    char *payload = to_text(reference);
-    switch (db_integration_delete(a->db, store_id, id, payload)) {
+    if (!load_integration(a, req, res, p->store_id, &p->before) || !(body = api_parse_json(req, res)))
+        goto out;
+    if (!integration_from_update(body, &p->before, p->before.id, errors, &p->after)) {
+        reject(res, errors);
+        goto out;
+    }
+    int64_t now = now_ms();
+    p->after.updated_at_ms = now > p->before.updated_at_ms ? now : p->before.updated_at_ms + 1;
+    if (!(p->document = document_text(a, req, &p->after))) {
+        api_build_error(res);
+        goto out;
+    }
+    submit_change(p, req, res, &p->before, &p->after, p->document, update_answer);
+    p = NULL;
+out:
+    pending_change_free(p);
+    json_decref(errors);
+    json_decref(body);
+}
+
+static void delete_answer(void *ctx, const http_request *req, http_response *res)
+{
+    pending_change *p = ctx;
+    app *a = p->a;
+    switch (p->op.write.status) {
     case DB_OK:
-        http_json(res, 200, json_pack("{s:O}", "data", reference));
+        http_json_text(res, 200, p->document);
+        p->document = NULL;
         break;
+    case DB_CONFLICT: /* changed since it was read: decide again on what it is now */
+        pending_change_free(p);
+        api_integration_delete(a, req, res);
+        return;
     case DB_NOT_FOUND:
         not_found(res);
         break;
     default:
         api_storage_error(res);
     }
-    json_decref(reference);
-    free(payload);
+    pending_change_free(p);
+}
+
+void api_integration_delete(void *ctx, const http_request *req, http_response *res)
+{
+    app *a = ctx;
+    pending_change *p = pending_change_new(a);
+    if (!p) {
+        api_build_error(res);
+        return;
+    }
+    if (!load_integration(a, req, res, p->store_id, &p->before)) {
+        pending_change_free(p);
+        return;
+    }
+    /* the id is a UUID: nothing to escape */
+    if (asprintf(&p->reference, "{\"type\":\"integration\",\"id\":\"%s\"}", p->before.id) < 0)
+        p->reference = NULL;
+    else if (asprintf(&p->document, "{\"data\":%s}", p->reference) < 0)
+        p->document = NULL;
+    if (!p->document) {
+        pending_change_free(p);
+        api_build_error(res);
+        return;
+    }
+    submit_change(p, req, res, &p->before, NULL, p->reference, delete_answer);
 }
 
 void api_integration_attributes(void *ctx, const http_request *req, http_response *res)

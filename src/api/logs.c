@@ -8,6 +8,11 @@ static void append_log(const job_log *log, void *ctx)
     json_array_append_new(ctx, job_log_render(log));
 }
 
+static void append_job(const char *job_id, void *ctx)
+{
+    json_array_append_new(ctx, job_render(job_id));
+}
+
 /* Answers one page of logs matching f; list_path is the path of the list, for links. */
 static void respond_logs(app *a, const http_request *req, http_response *res, const log_filter *f,
                          const char *list_path)
@@ -76,7 +81,7 @@ void api_integration_jobs(void *ctx, const http_request *req, http_response *res
     snprintf(url, sizeof url, "%s/v2/integrations/%s/jobs", base, id);
     json_t *data = json_array();
     long total = 0;
-    if (db_job_list(a->db, store_id, id, p.limit, p.offset, data, &total) != DB_OK) {
+    if (db_job_list(a->db, store_id, id, p.limit, p.offset, append_job, data, &total) != DB_OK) {
         json_decref(data);
         api_storage_error(res);
         return;

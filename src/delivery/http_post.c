@@ -26,18 +26,20 @@ static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl
     return atomic_load((const atomic_bool *)clientp) ? 1 : 0; /* non-zero aborts the transfer */
 }
 
-bool http_post(const http_post_request *rq, const delivery_settings *s, const atomic_bool *stopping,
-               attempt_result *r, bool *answered)
+bool http_post(transport_ctx *t, const http_post_request *rq, attempt_result *r, bool *answered)
 {
     *answered = false;
-    CURL *curl = curl_easy_init();
+    const delivery_settings *s = t->s;
+    CURL *curl = t->curl;
     capture *cap = calloc(1, sizeof *cap);
     char errbuf[CURL_ERROR_SIZE] = "";
     bool completed = true;
-    if (!curl || !cap) {
+    if (!cap) {
         snprintf(r->error_detail, sizeof r->error_detail, "Out of memory before sending");
         goto out;
     }
+    /* every option of the last attempt goes; its open connections stay for the next */
+    curl_easy_reset(curl);
     long timeout_ms = (long)(s->timeout * 1000);
     curl_easy_setopt(curl, CURLOPT_URL, rq->url);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -52,7 +54,7 @@ bool http_post(const http_post_request *rq, const delivery_settings *s, const at
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, cap);
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)stopping);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)t->stopping);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
     if (rq->aws_sigv4) {
         curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, rq->aws_sigv4);
@@ -70,7 +72,7 @@ bool http_post(const http_post_request *rq, const delivery_settings *s, const at
         r->status_code = (int)status;
         r->body = utf8_clean(cap->data, cap->len, RESPONSE_BODY_MAX);
         *answered = true;
-    } else if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(stopping)) {
+    } else if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(t->stopping)) {
         completed = false;
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
         snprintf(r->error_detail, sizeof r->error_detail, "Request timed out after %gs", s->timeout);
@@ -78,7 +80,6 @@ bool http_post(const http_post_request *rq, const delivery_settings *s, const at
         snprintf(r->error_detail, sizeof r->error_detail, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
     }
 out:
-    curl_easy_cleanup(curl);
     free(cap);
     return completed;
 }

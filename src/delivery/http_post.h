@@ -6,8 +6,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "db.h"
-#include "delivery.h"
+#include "transport.h"
 
 typedef struct http_post_request {
     const char *url;
@@ -18,11 +17,10 @@ typedef struct http_post_request {
     const char *password;  /* SigV4 secret */
 } http_post_request;
 
-/* Sends the POST (no redirects followed, the settings' timeout). With an HTTP answer it sets
+/* Sends the POST on the worker's libcurl handle (no redirects followed, the settings' timeout). With an HTTP answer it sets
  * r->status_code and r->body (first RESPONSE_BODY_MAX bytes, valid UTF-8) and returns true with
  * *answered; without one it sets r->error_detail (timeout text or libcurl's message). Returns
  * false only when shutdown interrupted the attempt. */
-bool http_post(const http_post_request *rq, const delivery_settings *s, const atomic_bool *stopping,
-               attempt_result *r, bool *answered);
+bool http_post(transport_ctx *t, const http_post_request *rq, attempt_result *r, bool *answered);
 
 #endif

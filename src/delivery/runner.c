@@ -1,12 +1,17 @@
 /* Workers claim due jobs from the database, so every decision survives a crash: a job is
  * pending until an attempt succeeds or the schedule runs out, and its attempt counter is
- * raised before sending, so a restart never repeats an attempt number. */
+ * raised before sending, so a restart never repeats an attempt number.
+ *
+ * Nothing of this runs until a job is due: libcurl, OpenSSL and the worker threads start with
+ * the first job (a server that only answers the API never pays for them). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "delivery.h"
 #include "retry.h"
@@ -15,47 +20,77 @@
 
 #define IDLE_WAKE_MS 60000 /* re-check now and then even when nothing is known to be due */
 
+/* Deliveries yield the processor to API requests: workers run at a lower priority (a higher
+ * nice value), so a burst of deliveries does not slow the answers. */
+#define WORKER_NICE 10
+
 struct delivery {
     db *db;
     delivery_settings s;
+    unsigned workers;
     stomp_tls *tls;
     pthread_t *threads;
-    unsigned started;
+    unsigned started;      /* threads running */
+    bool engine_started;   /* libcurl initialised and threads started (under mu) */
     pthread_mutex_t mu;
     pthread_cond_t wake;   /* new jobs, or a rescheduled one */
     unsigned long wakeups; /* changes under mu each time wake is signalled */
     atomic_bool stopping;
 };
 
+static void *worker(void *arg);
+
+/* Starts libcurl and the workers; called under dl->mu. false after printing why. */
+static bool start_engine(delivery *dl)
+{
+    if (dl->engine_started)
+        return true;
+    dl->engine_started = true;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "integrationsd: cannot initialise libcurl: deliveries are stopped\n");
+        return false;
+    }
+    for (unsigned i = 0; i < dl->workers; i++) {
+        if (pthread_create(&dl->threads[i], NULL, worker, dl) != 0) {
+            fprintf(stderr, "integrationsd: cannot start delivery worker %u\n", i);
+            break;
+        }
+        dl->started++;
+    }
+    return dl->started > 0;
+}
+
 static void wake_workers(void *ctx)
 {
     delivery *dl = ctx;
     pthread_mutex_lock(&dl->mu);
+    if (!atomic_load(&dl->stopping))
+        start_engine(dl);
     dl->wakeups++;
     pthread_cond_broadcast(&dl->wake);
     pthread_mutex_unlock(&dl->mu);
 }
 
 /* One attempt through the integration's transport. false = interrupted by shutdown. */
-static bool run_transport(delivery *dl, const delivery_job *job, attempt_result *r)
+static bool run_transport(transport_ctx *t, const delivery_job *job, attempt_result *r)
 {
     switch (job->it.type) {
     case INTEGRATION_WEBHOOK:
-        return webhook_deliver(job, &dl->s, &dl->stopping, r);
+        return webhook_deliver(t, job, r);
     case INTEGRATION_AWS_SQS:
-        return sqs_deliver(job, &dl->s, &dl->stopping, r);
+        return sqs_deliver(t, job, r);
     case INTEGRATION_STOMP:
-        return stomp_deliver(job, &dl->s, dl->tls, &dl->stopping, r);
+        return stomp_deliver(t, job, r);
     default:
         snprintf(r->error_detail, sizeof r->error_detail, "Unknown integration type");
         return true;
     }
 }
 
-static void attempt(delivery *dl, delivery_job *job)
+static void attempt(delivery *dl, transport_ctx *t, delivery_job *job)
 {
     attempt_result r = {0};
-    if (!run_transport(dl, job, &r)) {
+    if (!run_transport(t, job, &r)) {
         /* Shutdown cut the attempt short: it may have reached the peer, so it counts and is
          * logged like any failed attempt; the next one follows the schedule after the restart. */
         snprintf(r.error_detail, sizeof r.error_detail, "Attempt interrupted: the server was shutting down");
@@ -100,6 +135,12 @@ static void wait_until(delivery *dl, unsigned long seen, int64_t due_ms)
 static void *worker(void *arg)
 {
     delivery *dl = arg;
+    setpriority(PRIO_PROCESS, (id_t)gettid(), WORKER_NICE); /* Linux: per thread */
+    transport_ctx t = {.s = &dl->s, .stopping = &dl->stopping, .curl = curl_easy_init(), .tls = dl->tls};
+    if (!t.curl) {
+        fprintf(stderr, "integrationsd: a delivery worker cannot start libcurl\n");
+        return NULL;
+    }
     while (!atomic_load(&dl->stopping)) {
         pthread_mutex_lock(&dl->mu);
         unsigned long seen = dl->wakeups;
@@ -109,7 +150,7 @@ static void *worker(void *arg)
         int64_t next_due = -1;
         db_status st = db_job_claim(dl->db, now_ms(), &job, &next_due);
         if (st == DB_OK) {
-            attempt(dl, &job);
+            attempt(dl, &t, &job);
             delivery_job_clear(&job);
             continue;
         }
@@ -117,6 +158,7 @@ static void *worker(void *arg)
             next_due = now_ms() + 1000; /* storage trouble: back off, then try again */
         wait_until(dl, seen, next_due);
     }
+    curl_easy_cleanup(t.curl);
     return NULL;
 }
 
@@ -127,24 +169,21 @@ delivery *delivery_start(db *d, const delivery_settings *s, unsigned workers)
         return NULL;
     dl->db = d;
     dl->s = *s;
+    dl->workers = workers;
     atomic_init(&dl->stopping, false);
     pthread_mutex_init(&dl->mu, NULL);
     pthread_cond_init(&dl->wake, NULL);
     dl->threads = calloc(workers, sizeof *dl->threads);
     dl->tls = stomp_tls_new(s->stomp_ca_file);
-    if (!dl->threads || !dl->tls || db_jobs_recover(d, s->attempts, now_ms()) != DB_OK) {
+    int64_t next_due = -1;
+    if (!dl->threads || !dl->tls || db_jobs_recover(d, s->attempts, now_ms()) != DB_OK ||
+        db_job_next_due(d, &next_due) != DB_OK) {
         delivery_stop(dl);
         return NULL;
     }
     db_set_job_listener(d, wake_workers, dl, (int64_t)(s->schedule[0] * 1000));
-    for (unsigned i = 0; i < workers; i++) {
-        if (pthread_create(&dl->threads[i], NULL, worker, dl) != 0) {
-            fprintf(stderr, "integrationsd: cannot start delivery worker %u\n", i);
-            delivery_stop(dl);
-            return NULL;
-        }
-        dl->started++;
-    }
+    if (next_due >= 0) /* jobs left by an earlier run */
+        wake_workers(dl);
     return dl;
 }
 
@@ -152,11 +191,15 @@ void delivery_stop(delivery *dl)
 {
     if (!dl)
         return;
+    db_set_job_listener(dl->db, NULL, NULL, 0); /* no new engine from a late commit */
+    pthread_mutex_lock(&dl->mu);
     atomic_store(&dl->stopping, true);
-    wake_workers(dl);
+    pthread_cond_broadcast(&dl->wake);
+    pthread_mutex_unlock(&dl->mu);
     for (unsigned i = 0; i < dl->started; i++)
         pthread_join(dl->threads[i], NULL);
-    db_set_job_listener(dl->db, NULL, NULL, 0);
+    if (dl->engine_started)
+        curl_global_cleanup();
     pthread_cond_destroy(&dl->wake);
     pthread_mutex_destroy(&dl->mu);
     stomp_tls_free(dl->tls);

@@ -7,12 +7,11 @@
 #include "http_post.h"
 #include "transport.h"
 
-bool sqs_deliver(const delivery_job *job, const delivery_settings *s, const atomic_bool *stopping,
-                 attempt_result *r)
+bool sqs_deliver(transport_ctx *t, const delivery_job *job, attempt_result *r)
 {
     const char *queue_url = job_config(job, "url");
     char endpoint[2100], sigv4[160];
-    char *message = cloudevent_body(job, s->public_base_url);
+    char *message = cloudevent_body(job, t->s->public_base_url);
     bool fifo = sqs_queue_is_fifo(queue_url);
     char *request = message ? sqs_send_message_request(queue_url, message, fifo ? job->it.id : NULL,
                                                        fifo ? job->id : NULL)
@@ -35,7 +34,7 @@ bool sqs_deliver(const delivery_job *job, const delivery_settings *s, const atom
         .password = job_config(job, "aws_secret_access_key"),
     };
     bool answered;
-    completed = http_post(&rq, s, stopping, r, &answered);
+    completed = http_post(t, &rq, r, &answered);
     if (answered) {
         r->succeeded = r->status_code == 200 && sqs_answer_has_message_id(r->body);
         if (!r->succeeded && !aws_error_summary(r->body, r->error_detail, sizeof r->error_detail))

@@ -9,6 +9,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,25 +26,23 @@
 #define READ_CHUNK 4096
 
 struct stomp_tls {
-    SSL_CTX *ctx;
+    pthread_mutex_t mu;
+    char *ca_file;   /* NULL = system trust store only */
+    SSL_CTX *ctx;    /* made on the first stomp+ssl connection */
+    bool failed;     /* the CA file could not be loaded: every TLS attempt says so */
 };
 
 stomp_tls *stomp_tls_new(const char *ca_file)
 {
     stomp_tls *t = calloc(1, sizeof *t);
-    if (!t || !(t->ctx = SSL_CTX_new(TLS_client_method())))
-        goto fail;
-    SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
-    SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
-    SSL_CTX_set_default_verify_paths(t->ctx);
-    if (ca_file && SSL_CTX_load_verify_locations(t->ctx, ca_file, NULL) != 1) {
-        fprintf(stderr, "integrationsd: cannot load CA certificates from %s\n", ca_file);
-        goto fail;
+    if (!t)
+        return NULL;
+    pthread_mutex_init(&t->mu, NULL);
+    if (ca_file && !(t->ca_file = strdup(ca_file))) {
+        stomp_tls_free(t);
+        return NULL;
     }
     return t;
-fail:
-    stomp_tls_free(t);
-    return NULL;
 }
 
 void stomp_tls_free(stomp_tls *t)
@@ -51,7 +50,42 @@ void stomp_tls_free(stomp_tls *t)
     if (!t)
         return;
     SSL_CTX_free(t->ctx);
+    free(t->ca_file);
+    pthread_mutex_destroy(&t->mu);
     free(t);
+}
+
+static void tls_error(char *err, size_t n, const char *what);
+
+/* The client context, made on first use: loading the trust store costs milliseconds and
+ * megabytes that a server without stomp+ssl integrations never needs. NULL with err set. */
+static SSL_CTX *tls_context(stomp_tls *t, char *err, size_t n)
+{
+    pthread_mutex_lock(&t->mu);
+    if (!t->ctx && !t->failed) {
+        SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+        if (ctx) {
+            SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+            SSL_CTX_set_default_verify_paths(ctx);
+        }
+        if (ctx && t->ca_file && SSL_CTX_load_verify_locations(ctx, t->ca_file, NULL) != 1) {
+            fprintf(stderr, "integrationsd: cannot load CA certificates from %s\n", t->ca_file);
+            SSL_CTX_free(ctx);
+            ctx = NULL;
+            t->failed = true;
+        }
+        t->ctx = ctx;
+    }
+    SSL_CTX *ctx = t->ctx;
+    pthread_mutex_unlock(&t->mu);
+    if (!ctx) {
+        if (t->failed)
+            snprintf(err, n, "cannot load CA certificates from %.200s", t->ca_file);
+        else
+            tls_error(err, n, "TLS setup failed");
+    }
+    return ctx;
 }
 
 /* One connection to one broker address, and what the attempt has learnt so far. */
@@ -281,7 +315,10 @@ static io_status conn_open(stomp_conn *c, const stomp_address *a, stomp_tls *tls
     if (st != IO_OK || !a->tls)
         return st;
 
-    c->ssl = SSL_new(tls->ctx);
+    SSL_CTX *ctx = tls_context(tls, err, n);
+    if (!ctx)
+        return IO_FAILED;
+    c->ssl = SSL_new(ctx);
     if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1) {
         tls_error(err, n, "TLS setup failed");
         return IO_FAILED;
@@ -387,9 +424,9 @@ out:
     return st;
 }
 
-bool stomp_deliver(const delivery_job *job, const delivery_settings *s, stomp_tls *tls, const atomic_bool *stopping,
-                   attempt_result *r)
+bool stomp_deliver(transport_ctx *t, const delivery_job *job, attempt_result *r)
 {
+    const delivery_settings *s = t->s;
     int64_t started = now_ms();
     char *message = cloudevent_body(job, s->public_base_url);
     stomp_conn *c = calloc(1, sizeof *c);
@@ -399,9 +436,9 @@ bool stomp_deliver(const delivery_job *job, const delivery_settings *s, stomp_tl
         goto out;
     }
     c->fd = -1;
-    c->stopping = stopping;
+    c->stopping = t->stopping;
     c->deadline_ms = started + (int64_t)(s->timeout * 1000);
-    const json_t *addresses = json_object_get(job->it.configuration, "addresses");
+    const json_t *addresses = json_object_get(job->configuration, "addresses");
     char failures[sizeof r->error_detail] = "";
     size_t i;
     const json_t *item;
@@ -410,7 +447,7 @@ bool stomp_deliver(const delivery_job *job, const delivery_settings *s, stomp_tl
         char err[256] = "";
         if (!stomp_address_parse(json_string_value(item), &a))
             continue;
-        io_status st = conn_open(c, &a, tls, err, sizeof err);
+        io_status st = conn_open(c, &a, t->tls, err, sizeof err);
         if (st == IO_OK) {
             /* connected: the broker's answer decides; no failover past a live broker */
             st = converse(c, job, message, r);

@@ -40,8 +40,7 @@ static struct curl_slist *request_headers(const delivery_job *job, const deliver
     return h;
 }
 
-bool webhook_deliver(const delivery_job *job, const delivery_settings *s, const atomic_bool *stopping,
-                     attempt_result *r)
+bool webhook_deliver(transport_ctx *t, const delivery_job *job, attempt_result *r)
 {
     char *body = webhook_body(job);
     if (!body) {
@@ -50,11 +49,11 @@ bool webhook_deliver(const delivery_job *job, const delivery_settings *s, const 
     }
     http_post_request rq = {
         .url = job_config(job, "url"),
-        .headers = request_headers(job, s, body),
+        .headers = request_headers(job, t->s, body),
         .body = body,
     };
     bool answered;
-    bool completed = http_post(&rq, s, stopping, r, &answered);
+    bool completed = http_post(t, &rq, r, &answered);
     if (answered) {
         r->succeeded = r->status_code >= 200 && r->status_code < 300;
         if (!r->succeeded)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,19 +24,30 @@ struct http_server {
     bool v6;
     unsigned port;
     atomic_int in_flight; /* requests whose headers have arrived and whose answer is not sent */
+    atomic_int deferred;  /* of those, the ones set aside until http_wake */
 };
 
 /* How long shutdown waits for the requests in flight: API requests take milliseconds; a client
  * that stalls mid-request (or vanished without closing) must not hold the shutdown for long. */
 #define DRAIN_LIMIT_MS 3000
 
-/* Per-request state kept by libmicrohttpd between the calls of one request. */
-typedef struct request_state {
+/* Per-request state kept by libmicrohttpd between the calls of one request; also the handle of a
+ * deferred answer. */
+struct http_wait {
     char *body;
     size_t len;
     size_t cap;
     bool too_large;
-} request_state;
+    http_request req;     /* as the handler saw it, for the continuation */
+    http_handler resume;  /* the continuation of a deferred answer, and its state */
+    void (*discard)(void *ctx);
+    void *resume_ctx;
+    /* shared with the thread that calls http_wake */
+    pthread_mutex_t mu;
+    bool suspended;       /* set aside with MHD_suspend_connection */
+    bool woken;           /* http_wake came */
+};
+typedef struct http_wait request_state;
 
 static const char default_allow_headers[] =
     "authorization, content-type, accept, x-moltin-request-id, x-moltin-currency, x-moltin-customer-token, "
@@ -183,6 +195,69 @@ static void take_body(request_state *st, const char *data, size_t size, size_t m
     st->body[st->len] = '\0';
 }
 
+http_wait *http_defer(const http_request *req, http_response *res, http_handler resume, void (*discard)(void *ctx),
+                      void *ctx)
+{
+    http_wait *w = req->wait;
+    w->resume = resume;
+    w->discard = discard;
+    w->resume_ctx = ctx;
+    res->deferred = true;
+    return w;
+}
+
+void http_wake(http_wait *w)
+{
+    /* Resuming a connection that is not suspended is undefined: the lock orders this against
+     * the suspension, which may not have happened yet. */
+    pthread_mutex_lock(&w->mu);
+    w->woken = true;
+    if (w->suspended)
+        MHD_resume_connection(w->req.conn);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Runs a handler (or a continuation) and sends its answer, or sets the connection aside until
+ * the answer can be given. */
+static enum MHD_Result run_handler(http_server *s, request_state *st, http_handler fn, void *ctx)
+{
+    for (;;) {
+        http_response res = {0};
+        fn(ctx, &st->req, &res);
+        if (!res.deferred) {
+            if (res.status == 0)
+                http_error(&res, 500, "Internal Server Error", "The request could not be handled.", NULL);
+            return send_response(st->req.conn, &res, NULL);
+        }
+        pthread_mutex_lock(&st->mu);
+        if (!st->woken) {
+            MHD_suspend_connection(st->req.conn);
+            st->suspended = true;
+            atomic_fetch_add(&s->deferred, 1);
+            pthread_mutex_unlock(&st->mu);
+            return MHD_YES;
+        }
+        /* woken before it could be set aside: answer at once */
+        st->woken = false;
+        fn = st->resume;
+        ctx = st->resume_ctx;
+        pthread_mutex_unlock(&st->mu);
+    }
+}
+
+/* Called again once a deferred answer is woken: runs its continuation. */
+static enum MHD_Result resume_deferred(http_server *s, request_state *st)
+{
+    pthread_mutex_lock(&st->mu);
+    st->suspended = false;
+    st->woken = false;
+    http_handler fn = st->resume;
+    void *ctx = st->resume_ctx;
+    pthread_mutex_unlock(&st->mu);
+    atomic_fetch_sub(&s->deferred, 1);
+    return run_handler(s, st, fn, ctx);
+}
+
 static enum MHD_Result dispatch(http_server *s, struct MHD_Connection *conn, const char *url, const char *method,
                                 request_state *st)
 {
@@ -191,19 +266,17 @@ static enum MHD_Result dispatch(http_server *s, struct MHD_Connection *conn, con
     if (strcmp(method, "OPTIONS") == 0)
         return send_preflight(conn);
 
-    http_request req = {.conn = conn, .method = method, .path = url, .body = st->body, .body_len = st->len};
+    st->req = (http_request){
+        .conn = conn, .method = method, .path = url, .body = st->body, .body_len = st->len, .wait = st};
     http_response res = {0};
     const route *found = NULL;
     char allow[ROUTE_ALLOW_LEN];
     char detail[256];
     /* HEAD is answered as GET; libmicrohttpd leaves the body out */
     const char *route_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
-    switch (router_match(s->opt.routes, s->opt.route_count, route_method, url, &found, &req.params, allow)) {
+    switch (router_match(s->opt.routes, s->opt.route_count, route_method, url, &found, &st->req.params, allow)) {
     case ROUTE_FOUND:
-        ((http_handler)found->handler)(s->opt.app, &req, &res);
-        if (res.status == 0)
-            http_error(&res, 500, "Internal Server Error", "The request could not be handled.", NULL);
-        return send_response(conn, &res, NULL);
+        return run_handler(s, st, (http_handler)found->handler, s->opt.app);
     case ROUTE_NO_METHOD:
         snprintf(detail, sizeof detail, "Method %.16s is not allowed for %.200s", method, url);
         http_error(&res, 405, "Method Not Allowed", detail, NULL);
@@ -236,6 +309,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st = calloc(1, sizeof *st);
         if (!st)
             return MHD_NO;
+        pthread_mutex_init(&st->mu, NULL);
         *con_cls = st;
         atomic_fetch_add(&s->in_flight, 1);
         if (announces_too_much(conn, s->opt.max_body)) {
@@ -251,6 +325,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (st->suspended)
+        return resume_deferred(s, st);
     return dispatch(s, conn, url, method, st);
 }
 
@@ -261,6 +337,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     http_server *s = cls;
     request_state *st = *con_cls;
     if (st) {
+        /* A client that left while its answer was deferred: once woken, libmicrohttpd closes the
+         * connection without asking for the answer. The lock waits for the waker to let go. */
+        pthread_mutex_lock(&st->mu);
+        bool unanswered = st->suspended;
+        pthread_mutex_unlock(&st->mu);
+        if (unanswered) {
+            st->discard(st->resume_ctx);
+            atomic_fetch_sub(&s->deferred, 1);
+        }
+        pthread_mutex_destroy(&st->mu);
         free(st->body);
         free(st);
         *con_cls = NULL;
@@ -338,6 +424,7 @@ http_server *http_bind(const http_options *opt)
         return NULL;
     s->opt = *opt;
     atomic_init(&s->in_flight, 0);
+    atomic_init(&s->deferred, 0);
     s->listen_fd = listen_on(opt->bind, opt->port, &s->v6, &s->port);
     if (s->listen_fd < 0) {
         free(s);
@@ -349,7 +436,8 @@ http_server *http_bind(const http_options *opt)
 bool http_serve(http_server *s)
 {
     /* ITC: lets shutdown wake the threads to stop accepting (MHD_quiesce_daemon) */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (s->v6)
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
@@ -381,11 +469,13 @@ void http_stop(http_server *s)
         return;
     }
     /* Stop accepting, let the requests in flight finish (idle keep-alive connections are not
-     * waited for), then close everything. */
+     * waited for), then close everything. A deferred answer is always waited for: libmicrohttpd
+     * cannot be stopped with a connection set aside, and what it waits for (a commit) comes. */
     MHD_socket listener = MHD_quiesce_daemon(s->daemon);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
-    for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < DRAIN_LIMIT_MS; waited += 10)
+    for (int waited = 0; (atomic_load(&s->in_flight) > 0 && waited < DRAIN_LIMIT_MS) || atomic_load(&s->deferred) > 0;
+         waited += 10)
         usleep(10 * 1000);
     MHD_stop_daemon(s->daemon);
     free(s);

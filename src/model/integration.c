@@ -1,3 +1,5 @@
+/* The integration resource: validation (spec §4.1, §4.2), the plan of a change (§7), masking and
+ * the one renderer of the resource (§3). Pure. */
 #include "integration.h"
 
 #include <stdarg.h>
@@ -70,9 +72,18 @@ void integration_clear(integration *it)
 {
     free(it->name);
     free(it->description);
-    json_decref(it->configuration);
-    json_decref(it->observes);
+    free(it->configuration);
+    free(it->observes);
     memset(it, 0, sizeof *it);
+}
+
+/* True when some key of the type is shown masked. */
+static bool type_has_masked_keys(integration_type t)
+{
+    for (size_t k = 0; k < types[t].key_count; k++)
+        if (types[t].keys[k].masked)
+            return true;
+    return false;
 }
 
 /* ---- field checks ------------------------------------------------------------------------- */
@@ -248,22 +259,35 @@ static bool validate_data(const json_t *data, json_t *errors, integration *out)
         fail_type(errors, "data.enabled", enabled, "boolean");
 
     const json_t *cfg = json_object_get(data, "configuration");
+    json_t *configuration = NULL;
     if (!cfg || json_is_null(cfg))
         fail_missing(errors, "data.configuration", "configuration");
     else if (!json_is_object(cfg))
         fail_type(errors, "data.configuration", cfg, "object");
     else if (type_known)
-        check_configuration(errors, cfg, it.type, &it.configuration);
+        check_configuration(errors, cfg, it.type, &configuration);
 
-    check_observes(errors, json_object_get(data, "observes"), &it.observes);
+    json_t *observes = NULL;
+    check_observes(errors, json_object_get(data, "observes"), &observes);
 
-    if (json_array_size(errors) != errors_before) {
+    bool valid = json_array_size(errors) == errors_before;
+    if (valid) {
+        /* stored and shown as jansson writes them: compact, keys in the order of the type's table */
+        it.configuration = json_dumps(configuration, JSON_COMPACT);
+        it.observes = json_dumps(observes, JSON_COMPACT);
+        it.name = strdup(name);
+        it.description = json_is_string(description) ? strdup(json_string_value(description)) : NULL;
+        it.enabled = enabled && json_is_true(enabled);
+        valid = it.configuration && it.observes && it.name && (it.description || !json_is_string(description));
+        if (!valid) /* out of memory: not the client's fault, but nothing half-built comes out */
+            errors_add(errors, 500, "Internal Server Error", "Out of memory while reading the request.", NULL);
+    }
+    json_decref(configuration);
+    json_decref(observes);
+    if (!valid) {
         integration_clear(&it);
         return false;
     }
-    it.name = strdup(name);
-    it.description = json_is_string(description) ? strdup(json_string_value(description)) : NULL;
-    it.enabled = enabled && json_is_true(enabled);
     *out = it;
     return true;
 }
@@ -274,11 +298,13 @@ bool integration_from_create(const json_t *body, json_t *errors, integration *ou
     return data && validate_data(data, errors, out);
 }
 
-static json_t *integration_document(const integration *it)
+/* The stored integration as the `data` of a request, for an update to merge into. */
+static json_t *stored_as_request_data(const integration *it)
 {
-    return json_pack("{s:s, s:s, s:s?, s:b, s:O, s:O}", "integration_type", integration_type_name(it->type),
+    return json_pack("{s:s, s:s, s:s?, s:b, s:o?, s:o?}", "integration_type", integration_type_name(it->type),
                      "name", it->name, "description", it->description, "enabled", it->enabled,
-                     "configuration", it->configuration, "observes", it->observes);
+                     "configuration", integration_configuration_object(it), "observes",
+                     integration_observed_keys(it));
 }
 
 bool integration_from_update(const json_t *body, const integration *stored, const char *path_id, json_t *errors,
@@ -294,7 +320,11 @@ bool integration_from_update(const json_t *body, const integration *stored, cons
     if (id && !(json_is_string(id) && strcmp(json_string_value(id), path_id) == 0))
         errors_add(errors, 400, "Id mismatch", "data.id must equal the id of the URL.", "data.id");
 
-    json_t *merged = integration_document(stored);
+    json_t *merged = stored_as_request_data(stored);
+    if (!merged) {
+        errors_add(errors, 500, "Internal Server Error", "Out of memory while reading the request.", NULL);
+        return false;
+    }
     const json_t *type = json_object_get(data, "type");
     if (type)
         json_object_set(merged, "type", (json_t *)type);
@@ -313,6 +343,44 @@ bool integration_from_update(const json_t *body, const integration *stored, cons
     out->created_at_ms = stored->created_at_ms;
     out->updated_at_ms = stored->updated_at_ms;
     return true;
+}
+
+json_t *integration_configuration_object(const integration *it)
+{
+    return json_loads(it->configuration, 0, NULL);
+}
+
+json_t *integration_observed_keys(const integration *it)
+{
+    return json_loads(it->observes, 0, NULL);
+}
+
+/* ---- the plan of a change ------------------------------------------------------------------ */
+
+integration_change integration_decide(const integration *before, const integration *after)
+{
+    /* The observers index holds enabled integrations only; it changes when an integration
+     * appears, disappears, is enabled or disabled, or observes other events. */
+    bool same_events = before && after && strcmp(before->observes, after->observes) == 0;
+    bool was_observing = before && before->enabled;
+    bool observes = after && after->enabled;
+    integration_change c = {
+        .unindex_before = was_observing && !(observes && same_events),
+        .index_after = observes && !(was_observing && same_events),
+    };
+    if (!before) {
+        c.kind = CHANGE_CREATE;
+        c.trigger = "integration.created";
+    } else if (!after) {
+        c.kind = CHANGE_DELETE;
+        c.trigger = "integration.deleted";
+        c.cancel_pending_jobs = true;
+    } else {
+        c.kind = CHANGE_UPDATE;
+        c.trigger = "integration.updated";
+        c.cancel_pending_jobs = !after->enabled;
+    }
+    return c;
 }
 
 /* ---- rendering -------------------------------------------------------------------------- */
@@ -343,56 +411,35 @@ char *secret_mask(const char *value)
     return out;
 }
 
-static json_t *masked_configuration(const integration *it)
+/* The configuration as answers show it. The stored text is already what jansson writes for the
+ * object, so a type without secrets shows it as it is; the others mask theirs. */
+static void write_configuration(strbuf *out, const integration *it)
 {
-    json_t *cfg = json_copy(it->configuration);
-    for (size_t k = 0; k < types[it->type].key_count; k++) {
+    if (!type_has_masked_keys(it->type)) {
+        strbuf_puts(out, it->configuration);
+        return;
+    }
+    json_t *cfg = integration_configuration_object(it);
+    bool ok = cfg != NULL;
+    for (size_t k = 0; ok && k < types[it->type].key_count; k++) {
         const cfg_key *key = &types[it->type].keys[k];
         const json_t *v = json_object_get(cfg, key->name);
         if (!key->masked || !json_is_string(v))
             continue;
         char *masked = secret_mask(json_string_value(v));
-        json_object_set_new(cfg, key->name, masked ? json_string(masked) : json_string(""));
+        ok = masked && json_object_set_new(cfg, key->name, json_string(masked)) == 0;
         free(masked);
     }
-    return cfg;
+    char *text = ok ? json_dumps(cfg, JSON_COMPACT) : NULL;
+    if (text)
+        strbuf_puts(out, text);
+    else
+        out->failed = true;
+    free(text);
+    json_decref(cfg);
 }
 
-json_t *integration_render(const integration *it, const char *base_url)
-{
-    char created[TIMESTAMP_LEN], updated[TIMESTAMP_LEN];
-    timestamp_format(it->created_at_ms, created);
-    timestamp_format(it->updated_at_ms, updated);
-    char *self = NULL;
-    if (asprintf(&self, "%s/v2/integrations/%s", base_url, it->id) < 0)
-        self = NULL;
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:o, s:O, s:{s:s?}, s:{s:{s:s, s:s}}}",
-                            "id", it->id, "type", "integration", "integration_type", integration_type_name(it->type),
-                            "name", it->name, "description", it->description, "enabled", it->enabled,
-                            "configuration", masked_configuration(it), "observes", it->observes,
-                            "links", "self", self, "meta", "timestamps", "created_at", created, "updated_at", updated);
-    free(self);
-    return doc;
-}
-
-char *integration_configuration_shown(const integration *it)
-{
-    json_t *shown = masked_configuration(it);
-    char *text = json_dumps(shown, JSON_COMPACT);
-    json_decref(shown);
-    return text;
-}
-
-void integration_listing_clear(integration_listing *it)
-{
-    free(it->name);
-    free(it->description);
-    free(it->configuration_shown);
-    free(it->observes);
-    memset(it, 0, sizeof *it);
-}
-
-void integration_write_json(strbuf *out, const integration_listing *it, const char *base_url)
+void integration_write(strbuf *out, const integration *it, const char *base_url)
 {
     char created[TIMESTAMP_LEN], updated[TIMESTAMP_LEN];
     timestamp_format(it->created_at_ms, created);
@@ -409,21 +456,30 @@ void integration_write_json(strbuf *out, const integration_listing *it, const ch
     else
         strbuf_puts(out, "null");
     strbuf_puts(out, it->enabled ? ",\"enabled\":true,\"configuration\":" : ",\"enabled\":false,\"configuration\":");
-    strbuf_puts(out, it->configuration_shown);
+    write_configuration(out, it);
     strbuf_puts(out, ",\"observes\":");
     strbuf_puts(out, it->observes);
     strbuf_puts(out, ",\"links\":{\"self\":");
-    strbuf self = {0}; /* the base comes from the Host header: escaped like any string */
-    strbuf_puts(&self, base_url);
-    strbuf_puts(&self, "/v2/integrations/");
-    strbuf_puts(&self, it->id);
-    strbuf_json_string(out, self.failed ? "" : self.data);
-    strbuf_free(&self);
+    /* the base may come from the Host header: escaped like any other string */
+    strbuf_puts(out, "\"");
+    strbuf_json_escape(out, base_url);
+    strbuf_puts(out, "/v2/integrations/");
+    strbuf_puts(out, it->id);
+    strbuf_puts(out, "\"");
     strbuf_puts(out, "},\"meta\":{\"timestamps\":{\"created_at\":\"");
     strbuf_puts(out, created);
     strbuf_puts(out, "\",\"updated_at\":\"");
     strbuf_puts(out, updated);
     strbuf_puts(out, "\"}}}");
+}
+
+char *integration_document_text(const integration *it, const char *base_url)
+{
+    strbuf out = {0};
+    strbuf_puts(&out, "{\"data\":");
+    integration_write(&out, it, base_url);
+    strbuf_puts(&out, "}");
+    return strbuf_take(&out);
 }
 
 json_t *integration_attributes(void)

@@ -16,3 +16,8 @@ json_t *job_log_render(const job_log *log)
                      "job", "data", "type", "integration-job", "id", log->job_id,
                      "meta", "timestamps", "created_at", created);
 }
+
+json_t *job_render(const char *job_id)
+{
+    return json_pack("{s:s, s:s}", "id", job_id, "type", "integration-job");
+}

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static bool parse_non_negative(const char *raw, long *out)
 {
@@ -72,4 +73,19 @@ json_t *page_envelope(json_t *data, const page *p, long total, const char *base_
                      "current", (json_int_t)(offset / limit + 1), "total", (json_int_t)pages,
                      "results", "total", (json_int_t)total,
                      "results", "total", (json_int_t)total);
+}
+
+char *page_envelope_tail(const page *p, long total, const char *base_url)
+{
+    static const char empty_data[] = "{\"data\":[]";
+    const size_t tail = sizeof empty_data - 2; /* where "]" begins */
+    json_t *shape = page_envelope(json_array(), p, total, base_url);
+    char *text = shape ? json_dumps(shape, JSON_COMPACT) : NULL;
+    json_decref(shape);
+    if (!text || strncmp(text, empty_data, tail + 1) != 0) {
+        free(text);
+        return NULL;
+    }
+    memmove(text, text + tail, strlen(text + tail) + 1);
+    return text;
 }

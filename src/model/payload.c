@@ -4,17 +4,19 @@
 #include <string.h>
 
 #include "timestamp.h"
+#include "utf8.h"
 
 void delivery_job_clear(delivery_job *job)
 {
     json_decref(job->payload);
+    json_decref(job->configuration);
     integration_clear(&job->it);
     memset(job, 0, sizeof *job);
 }
 
 const char *job_config(const delivery_job *job, const char *key)
 {
-    return json_string_value(json_object_get(job->it.configuration, key));
+    return json_string_value(json_object_get(job->configuration, key));
 }
 
 bool trigger_is_deletion(const char *trigger)
@@ -39,7 +41,7 @@ char *webhook_body(const delivery_job *job)
                              "id", job->id, "triggered_by", job->trigger, "attempt", job->attempt,
                              "integration", "id", it->id, "integration_type", integration_type_name(it->type),
                              "name", it->name, "description", it->description,
-                             "resources", resources, "payload", job->payload, "configuration", it->configuration,
+                             "resources", resources, "payload", job->payload, "configuration", job->configuration,
                              "store_id", job->store_id);
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
@@ -107,34 +109,6 @@ json_t *sample_payload(const char *trigger, const char *id)
     json_object_update(data, attributes);
     json_decref(attributes);
     return json_pack("{s:o}", "data", data);
-}
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is not one. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    size_t need;
-    unsigned min;
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        need = 2, min = 0x80;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        need = 3, min = 0x800;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        need = 4, min = 0x10000;
-    else
-        return 0;
-    if (n < need)
-        return 0;
-    unsigned cp = s[0] & (0xFF >> (need + 1));
-    for (size_t i = 1; i < need; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return need;
 }
 
 char *utf8_clean(const char *in, size_t len, size_t max)

@@ -4,146 +4,171 @@
 #include "db_internal.h"
 #include "timestamp.h"
 
-/* Reads a client row; DB_NOT_FOUND when absent. Caller holds the lock. */
-static db_status client_get(db *d, const char *client_id, client_row *out)
+DB_QUERY(q_client_get, "SELECT store_id, secret_hash FROM clients WHERE client_id = ?1");
+
+/* Reads a client row on connection c. */
+static db_status client_get(db_conn *c, const char *client_id, client_row *out)
 {
-    sqlite3_stmt *st = db_stmt(d, STMT_CLIENT_GET);
-    db_bind_text(st, 1, client_id);
-    int rc = sqlite3_step(st);
-    db_status result = DB_NOT_FOUND;
-    if (rc == SQLITE_ROW) {
+    sqlite3_stmt *st = db_prepare(c, &q_client_get);
+    if (st)
+        db_bind_text(st, 1, client_id);
+    db_status result = db_step_row(c, st);
+    if (result == DB_OK) {
         const char *hash = (const char *)sqlite3_column_text(st, 1);
         memset(out, 0, sizeof *out);
         db_column_id(st, 0, out->store_id);
         out->has_secret = hash != NULL;
         if (hash)
             strncpy(out->secret_hash, hash, sizeof out->secret_hash - 1);
-        result = DB_OK;
-    } else if (rc != SQLITE_DONE) {
-        db_report(d, "read client");
-        result = DB_ERROR;
+        sqlite3_reset(st);
     }
-    sqlite3_reset(st);
     return result;
 }
 
-/* Creates a store and its client in one transaction. Caller holds the lock. */
-static db_status client_create(db *d, const char *client_id, const char *secret_hash)
+db_status db_client_find(db *d, const char *client_id, client_row *out)
 {
+    db_conn *c = db_reader(d);
+    return c ? client_get(c, client_id, out) : DB_ERROR;
+}
+
+DB_QUERY(q_client_insert, "INSERT INTO clients (client_id, secret_hash, store_id, created_at) VALUES (?1, ?2, ?3, ?4)");
+DB_QUERY(q_store_insert, "INSERT INTO stores (id, created_at) VALUES (?1, ?2)");
+
+/* The client, created with a store of its own when it is new. */
+static db_status client_ensure(db_conn *c, const char *client_id, const char *secret_hash, client_row *out)
+{
+    db_status result = client_get(c, client_id, out);
+    if (result != DB_NOT_FOUND)
+        return result;
     char store_id[UUID_STR_LEN];
     id_new(store_id);
     int64_t now = now_ms();
-    if (db_exec_stmt(d, STMT_BEGIN) != DB_OK)
-        return DB_ERROR;
-    sqlite3_stmt *st = db_stmt(d, STMT_STORE_INSERT);
-    db_bind_text(st, 1, store_id);
-    sqlite3_bind_int64(st, 2, now);
-    db_status result = sqlite3_step(st) == SQLITE_DONE ? DB_OK : DB_ERROR;
-    if (result == DB_OK) {
-        st = db_stmt(d, STMT_CLIENT_INSERT);
+    sqlite3_stmt *st = db_prepare(c, &q_store_insert);
+    if (st) {
+        db_bind_text(st, 1, store_id);
+        sqlite3_bind_int64(st, 2, now);
+    }
+    result = db_step_done(c, st);
+    if (result == DB_OK && (st = db_prepare(c, &q_client_insert))) {
         db_bind_text(st, 1, client_id);
         db_bind_text(st, 2, secret_hash);
         db_bind_text(st, 3, store_id);
         sqlite3_bind_int64(st, 4, now);
-        result = sqlite3_step(st) == SQLITE_DONE ? DB_OK : DB_ERROR;
     }
+    if (result == DB_OK)
+        result = db_step_done(c, st);
+    return result == DB_OK ? client_get(c, client_id, out) : result;
+}
+
+DB_QUERY(q_client_claim, "UPDATE clients SET secret_hash = ?2 WHERE client_id = ?1 AND secret_hash IS NULL");
+DB_QUERY(q_token_insert,
+         "INSERT INTO tokens (token, client_id, store_id, grant_type, expires) VALUES (?1, ?2, ?3, ?4, ?5)");
+
+static db_status apply_token_issue(db_conn *c, db_write *w)
+{
+    db_token_issue *op = (db_token_issue *)w;
+    client_row client;
+    db_status result = client_ensure(c, op->client_id, op->secret_hash, &client);
     if (result != DB_OK)
-        db_report(d, "create client");
-    sqlite3_reset(st);
-    return db_finish(d, result);
-}
-
-db_status db_client_ensure(db *d, const char *client_id, const char *secret_hash, client_row *out)
-{
-    db_lock(d);
-    db_status result = client_get(d, client_id, out);
-    if (result == DB_NOT_FOUND) {
-        result = client_create(d, client_id, secret_hash);
-        if (result == DB_OK)
-            result = client_get(d, client_id, out);
+        return result;
+    if (op->secret_hash && !client.has_secret) { /* the first secret presented is the client's from then on */
+        sqlite3_stmt *st = db_prepare(c, &q_client_claim);
+        if (st) {
+            db_bind_text(st, 1, op->client_id);
+            db_bind_text(st, 2, op->secret_hash);
+        }
+        if (db_step_done(c, st) != DB_OK)
+            return DB_ERROR;
+        memcpy(client.secret_hash, op->secret_hash, sizeof client.secret_hash - 1);
+        client.has_secret = true;
     }
-    db_unlock(d);
-    return result;
+    if (op->secret_hash && strcmp(client.secret_hash, op->secret_hash) != 0)
+        return DB_CONFLICT;
+    sqlite3_stmt *st = db_prepare(c, &q_token_insert);
+    if (st) {
+        db_bind_text(st, 1, op->token);
+        db_bind_text(st, 2, op->client_id);
+        db_bind_text(st, 3, client.store_id);
+        db_bind_text(st, 4, op->grant == GRANT_IMPLICIT ? "implicit" : "client_credentials");
+        sqlite3_bind_int64(st, 5, op->expires);
+    }
+    return db_step_done(c, st);
 }
 
-static db_status set_secret(db *d, statement s, const char *client_id, const char *secret_hash)
+void db_token_issue_init(db_token_issue *op)
 {
-    db_lock(d);
-    sqlite3_stmt *st = db_stmt(d, s);
-    db_bind_text(st, 1, client_id);
-    db_bind_text(st, 2, secret_hash);
-    db_status result = sqlite3_step(st) == SQLITE_DONE ? DB_OK : DB_ERROR;
-    if (result == DB_OK && sqlite3_changes(d->conn) == 0)
-        result = DB_NOT_FOUND;
-    if (result == DB_ERROR)
-        db_report(d, "set client secret");
-    sqlite3_reset(st);
-    db_unlock(d);
-    return result;
+    db_write_setup(&op->write, apply_token_issue);
 }
 
-db_status db_client_claim_secret(db *d, const char *client_id, const char *secret_hash)
+DB_QUERY(q_client_set_secret, "UPDATE clients SET secret_hash = ?2 WHERE client_id = ?1");
+
+typedef struct client_configure {
+    db_write write;
+    const char *client_id;
+    const char *secret_hash;
+} client_configure;
+
+static db_status apply_client_configure(db_conn *c, db_write *w)
 {
-    return set_secret(d, STMT_CLIENT_CLAIM, client_id, secret_hash);
+    client_configure *op = (client_configure *)w;
+    client_row client;
+    db_status result = client_ensure(c, op->client_id, op->secret_hash, &client);
+    if (result != DB_OK || strcmp(client.secret_hash, op->secret_hash) == 0)
+        return result;
+    sqlite3_stmt *st = db_prepare(c, &q_client_set_secret);
+    if (st) {
+        db_bind_text(st, 1, op->client_id);
+        db_bind_text(st, 2, op->secret_hash);
+    }
+    return db_step_done(c, st);
 }
 
 db_status db_client_configure(db *d, const char *client_id, const char *secret_hash)
 {
-    client_row row;
-    db_status result = db_client_ensure(d, client_id, secret_hash, &row);
-    if (result == DB_OK && strcmp(row.secret_hash, secret_hash) != 0)
-        result = set_secret(d, STMT_CLIENT_SET_SECRET, client_id, secret_hash);
-    return result;
+    client_configure op = {.client_id = client_id, .secret_hash = secret_hash};
+    db_write_setup(&op.write, apply_client_configure);
+    return db_submit_wait(d, &op.write);
 }
 
-db_status db_token_insert(db *d, const char *token, const char *client_id, const char *store_id, grant_type grant,
-                          int64_t expires)
-{
-    db_lock(d);
-    sqlite3_stmt *st = db_stmt(d, STMT_TOKEN_INSERT);
-    db_bind_text(st, 1, token);
-    db_bind_text(st, 2, client_id);
-    db_bind_text(st, 3, store_id);
-    db_bind_text(st, 4, grant == GRANT_IMPLICIT ? "implicit" : "client_credentials");
-    sqlite3_bind_int64(st, 5, expires);
-    db_status result = sqlite3_step(st) == SQLITE_DONE ? DB_OK : DB_ERROR;
-    if (result != DB_OK)
-        db_report(d, "insert token");
-    sqlite3_reset(st);
-    db_unlock(d);
-    return result;
-}
+DB_QUERY(q_token_get, "SELECT store_id, grant_type, expires FROM tokens WHERE token = ?1");
 
 db_status db_token_find(db *d, const char *token, token_row *out)
 {
-    db_lock(d);
-    sqlite3_stmt *st = db_stmt(d, STMT_TOKEN_GET);
+    db_conn *c = db_reader(d);
+    sqlite3_stmt *st = c ? db_prepare(c, &q_token_get) : NULL;
+    if (!st)
+        return DB_ERROR;
     db_bind_text(st, 1, token);
-    int rc = sqlite3_step(st);
-    db_status result = DB_NOT_FOUND;
-    if (rc == SQLITE_ROW) {
+    db_status result = db_step_row(c, st);
+    if (result == DB_OK) {
         const char *grant = (const char *)sqlite3_column_text(st, 1);
         memset(out, 0, sizeof *out);
         db_column_id(st, 0, out->store_id);
         out->grant = grant && strcmp(grant, "implicit") == 0 ? GRANT_IMPLICIT : GRANT_CLIENT_CREDENTIALS;
         out->expires = sqlite3_column_int64(st, 2);
-        result = DB_OK;
-    } else if (rc != SQLITE_DONE) {
-        db_report(d, "read token");
-        result = DB_ERROR;
+        sqlite3_reset(st);
     }
-    sqlite3_reset(st);
-    db_unlock(d);
     return result;
+}
+
+DB_QUERY(q_token_purge, "DELETE FROM tokens WHERE expires < ?1");
+
+typedef struct token_purge {
+    db_write write;
+    int64_t now;
+} token_purge;
+
+static db_status apply_token_purge(db_conn *c, db_write *w)
+{
+    sqlite3_stmt *st = db_prepare(c, &q_token_purge);
+    if (st)
+        sqlite3_bind_int64(st, 1, ((token_purge *)w)->now);
+    return db_step_done(c, st);
 }
 
 db_status db_token_purge(db *d, int64_t now)
 {
-    db_lock(d);
-    sqlite3_stmt *st = db_stmt(d, STMT_TOKEN_PURGE);
-    sqlite3_bind_int64(st, 1, now);
-    db_status result = sqlite3_step(st) == SQLITE_DONE ? DB_OK : DB_ERROR;
-    sqlite3_reset(st);
-    db_unlock(d);
-    return result;
+    token_purge op = {.now = now};
+    db_write_setup(&op.write, apply_token_purge);
+    return db_submit_wait(d, &op.write);
 }

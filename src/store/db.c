@@ -1,138 +1,88 @@
-/* Connection, migrations and the statement cache. The queries of each resource live in
- * their own file (auth_store.c, integration_store.c, delivery_store.c). */
+/* Connections, statements and migrations. The queries of each resource live in their own file
+ * (auth_store.c, integration_store.c, delivery_store.c); the committer in commit.c. */
 #include "db_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "migrations.h"
+#include "timestamp.h"
 
-static const char *const statement_sql[STMT_COUNT] = {
-    [STMT_BEGIN] = "BEGIN IMMEDIATE",
-    [STMT_COMMIT] = "COMMIT",
-    [STMT_ROLLBACK] = "ROLLBACK",
-    [STMT_STORE_INSERT] = "INSERT INTO stores (id, created_at) VALUES (?1, ?2)",
-    [STMT_CLIENT_GET] = "SELECT store_id, secret_hash FROM clients WHERE client_id = ?1",
-    [STMT_CLIENT_INSERT] = "INSERT INTO clients (client_id, secret_hash, store_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-    [STMT_CLIENT_CLAIM] = "UPDATE clients SET secret_hash = ?2 WHERE client_id = ?1 AND secret_hash IS NULL",
-    [STMT_CLIENT_SET_SECRET] = "UPDATE clients SET secret_hash = ?2 WHERE client_id = ?1",
-    [STMT_TOKEN_INSERT] = "INSERT INTO tokens (token, client_id, store_id, grant_type, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
-    [STMT_TOKEN_GET] = "SELECT store_id, grant_type, expires FROM tokens WHERE token = ?1",
-    [STMT_TOKEN_PURGE] = "DELETE FROM tokens WHERE expires < ?1",
-    [STMT_INTEGRATION_COUNT] = "SELECT count(*) FROM integrations WHERE store_id = ?1",
-    [STMT_INTEGRATION_INSERT] =
-        "INSERT INTO integrations (id, store_id, integration_type, name, description, enabled, configuration, "
-        "observes, created_at, updated_at, configuration_shown) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [STMT_INTEGRATION_GET] =
-        "SELECT id, integration_type, name, description, enabled, configuration, observes, created_at, updated_at "
-        "FROM integrations WHERE id = ?1 AND store_id = ?2",
-    [STMT_INTEGRATION_UPDATE] =
-        "UPDATE integrations SET integration_type = ?3, name = ?4, description = ?5, enabled = ?6, "
-        "configuration = ?7, observes = ?8, updated_at = ?9, configuration_shown = ?11 WHERE id = ?1 AND store_id = ?2",
-    [STMT_INTEGRATION_DELETE] = "DELETE FROM integrations WHERE id = ?1 AND store_id = ?2",
-    [STMT_INTEGRATION_LIST] =
-        "SELECT id, integration_type, name, description, enabled, configuration_shown, observes, created_at, "
-        "updated_at FROM integrations WHERE store_id = ?1 ORDER BY created_at, id LIMIT ?2 OFFSET ?3",
-    [STMT_INTEGRATION_UNSHOWN] =
-        "SELECT id, integration_type, name, description, enabled, configuration, observes, created_at, updated_at "
-        "FROM integrations WHERE configuration_shown IS NULL",
-    [STMT_INTEGRATION_SET_SHOWN] = "UPDATE integrations SET configuration_shown = ?2 WHERE id = ?1",
-    [STMT_JOB_COUNT] = "SELECT count(*) FROM jobs WHERE store_id = ?1 AND integration_id = ?2",
-    [STMT_JOB_LIST] = "SELECT id FROM jobs WHERE store_id = ?1 AND integration_id = ?2 "
-                      "ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4",
-    [STMT_JOB_EXISTS] = "SELECT 1 FROM jobs WHERE id = ?1 AND store_id = ?2 AND integration_id = ?3",
-#define LOG_COLUMNS \
-    "SELECT id, job_id, integration_id, attempt, succeeded, processing_time, body, status_code, error_detail, " \
-    "created_at FROM logs "
-    [STMT_LOG_COUNT_STORE] = "SELECT count(*) FROM logs WHERE store_id = ?1",
-    [STMT_LOG_LIST_STORE] = LOG_COLUMNS "WHERE store_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5",
-    [STMT_LOG_COUNT_INTEGRATION] = "SELECT count(*) FROM logs WHERE store_id = ?1 AND integration_id = ?2",
-    [STMT_LOG_LIST_INTEGRATION] = LOG_COLUMNS "WHERE store_id = ?1 AND integration_id = ?2 "
-                                              "ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5",
-    [STMT_LOG_COUNT_JOB] = "SELECT count(*) FROM logs WHERE store_id = ?1 AND integration_id = ?2 AND job_id = ?3",
-    [STMT_LOG_LIST_JOB] = LOG_COLUMNS "WHERE store_id = ?1 AND integration_id = ?2 AND job_id = ?3 "
-                                      "ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5",
-#undef LOG_COLUMNS
-    [STMT_EVENT_INSERT] = "INSERT INTO events (id, store_id, trigger, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-    [STMT_OBSERVERS] = "SELECT id FROM integrations WHERE store_id = ?1 AND enabled = 1 AND EXISTS "
-                       "(SELECT 1 FROM json_each(integrations.observes) WHERE json_each.value = ?2) "
-                       "ORDER BY created_at, id",
-    [STMT_JOB_INSERT] = "INSERT INTO jobs (id, event_id, integration_id, store_id, state, next_attempt_at, created_at) "
-                        "VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
-    [STMT_JOBS_CANCEL] = "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL "
-                         "WHERE integration_id = ?1 AND state = 'pending'",
-    [STMT_JOBS_RUNNING] = "SELECT id, integration_id, store_id, attempts FROM jobs WHERE running = 1",
-    [STMT_JOBS_RECOVER] = "UPDATE jobs SET running = 0, "
-                          "state = CASE WHEN state = 'pending' AND attempts >= ?1 THEN 'failed' ELSE state END, "
-                          "next_attempt_at = CASE WHEN state = 'pending' AND attempts < ?1 THEN ?2 ELSE NULL END "
-                          "WHERE running = 1",
-    [STMT_JOB_DUE] = "SELECT j.id, j.attempts, j.store_id, j.integration_id, e.trigger, e.payload, e.created_at "
-                     "FROM jobs j JOIN events e ON e.id = j.event_id "
-                     "WHERE j.state = 'pending' AND j.running = 0 AND j.next_attempt_at <= ?1 "
-                     "ORDER BY j.next_attempt_at LIMIT 1",
-    [STMT_JOB_NEXT_DUE] = "SELECT min(next_attempt_at) FROM jobs WHERE state = 'pending' AND running = 0",
-    [STMT_JOB_START] = "UPDATE jobs SET running = 1, attempts = attempts + 1 WHERE id = ?1",
-    [STMT_JOB_CANCEL_ONE] = "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL WHERE id = ?1",
-    /* A job cancelled while its attempt ran stays cancelled. */
-    [STMT_JOB_FINISH] = "UPDATE jobs SET running = 0, "
-                        "state = CASE WHEN state = 'pending' THEN ?2 ELSE state END, "
-                        "next_attempt_at = CASE WHEN state = 'pending' AND ?2 = 'pending' THEN ?3 ELSE NULL END "
-                        "WHERE id = ?1",
-    [STMT_LOG_INSERT] = "INSERT INTO logs (id, job_id, integration_id, store_id, attempt, succeeded, processing_time, "
-                        "body, status_code, error_detail, created_at) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+struct db {
+    char *path;                 /* the database file */
+    char *temp_dir;             /* ":memory:": the private folder holding it; removed at close */
+    db_conn *writer;            /* the committer's */
+    db_committer *committer;
+    pthread_key_t reader_key;   /* each thread's reading connection */
+    pthread_mutex_t conns_mu;   /* guards conns */
+    db_conn *conns;             /* every connection open, closed by db_close */
+    pthread_mutex_t listener_mu;
+    db_job_listener on_jobs;    /* told after a commit that created jobs */
+    void *on_jobs_ctx;
+    int64_t first_attempt_delay_ms;
 };
 
-void db_report(db *d, const char *what)
+static size_t query_count(void)
 {
-    fprintf(stderr, "integrationsd: database: %s: %s\n", what, sqlite3_errmsg(d->conn));
+    return (size_t)(__stop_db_queries - __start_db_queries);
 }
 
-void db_column_id(sqlite3_stmt *st, int col, char out[UUID_STR_LEN])
+/* ---- statements ----------------------------------------------------------------------------- */
+
+void db_report(db_conn *c, const char *what)
 {
-    const unsigned char *text = sqlite3_column_text(st, col);
-    out[0] = '\0';
-    if (text)
-        strncat(out, (const char *)text, UUID_STR_LEN - 1);
+    fprintf(stderr, "integrationsd: database: %s: %s\n", what, sqlite3_errmsg(c->sql));
 }
 
-sqlite3_stmt *db_stmt(db *d, statement s)
+sqlite3_stmt *db_prepare(db_conn *c, const db_query *q)
 {
-    sqlite3_stmt *st = d->stmts[s];
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return st;
+    size_t i = (size_t)(q - __start_db_queries);
+    sqlite3_stmt *st = c->stmts[i];
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    if (sqlite3_prepare_v3(c->sql, q->sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[i], NULL) != SQLITE_OK) {
+        db_report(c, q->sql);
+        return NULL;
+    }
+    return c->stmts[i];
 }
 
-db_status db_exec_stmt(db *d, statement s)
+db_status db_step_done(db_conn *c, sqlite3_stmt *st)
 {
-    sqlite3_stmt *st = db_stmt(d, s);
+    if (!st)
+        return DB_ERROR;
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        db_report(d, statement_sql[s]);
+        db_report(c, sqlite3_sql(st));
         return DB_ERROR;
     }
     return DB_OK;
 }
 
-db_status db_count(db *d, sqlite3_stmt *st, long *out)
+db_status db_step_row(db_conn *c, sqlite3_stmt *st)
 {
+    if (!st)
+        return DB_ERROR;
     int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+    if (rc == SQLITE_ROW)
+        return DB_OK;
     sqlite3_reset(st);
-    if (rc != SQLITE_ROW) {
-        db_report(d, "count");
-        return DB_ERROR;
-    }
-    return DB_OK;
+    if (rc == SQLITE_DONE)
+        return DB_NOT_FOUND;
+    db_report(c, sqlite3_sql(st));
+    return DB_ERROR;
 }
 
-db_status db_finish(db *d, db_status st)
+int db_changes(db_conn *c)
 {
-    db_exec_stmt(d, st == DB_OK ? STMT_COMMIT : STMT_ROLLBACK);
-    return st;
+    return sqlite3_changes(c->sql);
 }
 
 void db_bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -143,32 +93,125 @@ void db_bind_text(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_null(st, i);
 }
 
-void db_set_job_listener(db *d, db_job_listener fn, void *ctx, int64_t first_attempt_delay_ms)
+void db_column_id(sqlite3_stmt *st, int col, char out[UUID_STR_LEN])
 {
-    db_lock(d);
-    d->on_jobs = fn;
-    d->on_jobs_ctx = ctx;
-    d->first_attempt_delay_ms = first_attempt_delay_ms;
-    db_unlock(d);
+    const unsigned char *text = sqlite3_column_text(st, col);
+    out[0] = '\0';
+    if (text)
+        strncat(out, (const char *)text, UUID_STR_LEN - 1);
 }
 
-void db_announce_jobs(db *d, size_t created)
+char *db_column_dup(sqlite3_stmt *st, int col)
 {
-    if (created && d->on_jobs)
-        d->on_jobs(d->on_jobs_ctx);
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    return text ? strdup(text) : NULL;
 }
 
-void db_lock(db *d)
+DB_QUERY(q_read_begin, "BEGIN");
+DB_QUERY(q_read_end, "COMMIT");
+
+db_status db_read_begin(db_conn *c)
 {
-    pthread_mutex_lock(&d->mu);
+    return db_step_done(c, db_prepare(c, &q_read_begin));
 }
 
-void db_unlock(db *d)
+void db_read_end(db_conn *c)
 {
-    pthread_mutex_unlock(&d->mu);
+    db_step_done(c, db_prepare(c, &q_read_end));
 }
 
-static int db_latest_version(void)
+/* ---- connections ------------------------------------------------------------------------------ */
+
+static void conn_close(db_conn *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < query_count(); i++)
+        sqlite3_finalize(c->stmts[i]);
+    free(c->stmts);
+    sqlite3_close(c->sql);
+    free(c);
+}
+
+/* Opens a connection for one thread at a time (no SQLite mutex) and runs `setup` on it. */
+static db_conn *conn_open(db *d, const char *setup)
+{
+    db_conn *c = calloc(1, sizeof *c);
+    if (!c || !(c->stmts = calloc(query_count(), sizeof *c->stmts))) {
+        free(c);
+        fprintf(stderr, "integrationsd: out of memory opening the database\n");
+        return NULL;
+    }
+    c->owner = d;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    char *err = NULL;
+    if (sqlite3_open_v2(d->path, &c->sql, flags, NULL) != SQLITE_OK ||
+        sqlite3_exec(c->sql, setup, NULL, NULL, &err) != SQLITE_OK) {
+        fprintf(stderr, "integrationsd: cannot open database %s: %s\n", d->path,
+                err ? err : c->sql ? sqlite3_errmsg(c->sql) : "out of memory");
+        sqlite3_free(err);
+        conn_close(c);
+        return NULL;
+    }
+    /* another process may hold the file briefly (a backup, a test reading it) */
+    sqlite3_busy_timeout(c->sql, 5000);
+    pthread_mutex_lock(&d->conns_mu);
+    c->next = d->conns;
+    d->conns = c;
+    pthread_mutex_unlock(&d->conns_mu);
+    return c;
+}
+
+/* Takes c out of the db's list and closes it. */
+static void conn_release(db *d, db_conn *c)
+{
+    pthread_mutex_lock(&d->conns_mu);
+    for (db_conn **p = &d->conns; *p; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&d->conns_mu);
+    conn_close(c);
+}
+
+/* A thread that read ends: its connection goes with it. */
+typedef struct reader_slot {
+    db *owner;
+    db_conn *conn;
+} reader_slot;
+
+static void reader_thread_exit(void *p)
+{
+    reader_slot *slot = p;
+    conn_release(slot->owner, slot->conn);
+    free(slot);
+}
+
+db_conn *db_reader(db *d)
+{
+    reader_slot *slot = pthread_getspecific(d->reader_key);
+    if (slot)
+        return slot->conn;
+    slot = malloc(sizeof *slot);
+    if (!slot)
+        return NULL;
+    /* query_only: a reading connection can never write by mistake */
+    slot->owner = d;
+    slot->conn = conn_open(d, "PRAGMA query_only = 1;");
+    if (!slot->conn || pthread_setspecific(d->reader_key, slot) != 0) {
+        if (slot->conn)
+            conn_release(d, slot->conn);
+        free(slot);
+        return NULL;
+    }
+    return slot->conn;
+}
+
+/* ---- migrations ------------------------------------------------------------------------------- */
+
+static int latest_version(void)
 {
     return migration_count ? migrations[migration_count - 1].version : 0;
 }
@@ -185,34 +228,81 @@ static int read_user_version(sqlite3 *conn)
     return v;
 }
 
-/* Applies every migration newer than the database, each in its own transaction. */
+/* Applies every migration newer than the database, all in one transaction. */
 static bool migrate(sqlite3 *conn)
 {
     int current = read_user_version(conn);
     if (current < 0)
         return false;
-    if (current > db_latest_version()) {
+    if (current > latest_version()) {
         fprintf(stderr, "integrationsd: database schema version %d is newer than this binary's %d\n", current,
-                db_latest_version());
+                latest_version());
         return false;
     }
+    if (current == latest_version())
+        return true;
+    char *err = NULL, set_version[64];
+    const char *failed = "BEGIN";
+    if (sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK)
+        goto fail;
     for (size_t i = 0; i < migration_count; i++) {
-        const migration *m = &migrations[i];
-        if (m->version <= current)
-            continue;
-        char *err = NULL, set_version[64];
-        snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d", m->version);
-        if (sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK ||
-            sqlite3_exec(conn, m->sql, NULL, NULL, &err) != SQLITE_OK ||
-            sqlite3_exec(conn, set_version, NULL, NULL, &err) != SQLITE_OK ||
-            sqlite3_exec(conn, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
-            fprintf(stderr, "integrationsd: migration %s failed: %s\n", m->name, err ? err : "unknown error");
-            sqlite3_free(err);
-            sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
-            return false;
+        if (migrations[i].version > current &&
+            sqlite3_exec(conn, migrations[i].sql, NULL, NULL, &err) != SQLITE_OK) {
+            failed = migrations[i].name;
+            goto fail;
         }
     }
+    snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d", latest_version());
+    failed = "COMMIT";
+    if (sqlite3_exec(conn, set_version, NULL, NULL, &err) != SQLITE_OK ||
+        sqlite3_exec(conn, "COMMIT", NULL, NULL, &err) != SQLITE_OK)
+        goto fail;
     return true;
+fail:
+    fprintf(stderr, "integrationsd: migration %s failed: %s\n", failed, err ? err : sqlite3_errmsg(conn));
+    sqlite3_free(err);
+    sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+    return false;
+}
+
+/* ---- open and close --------------------------------------------------------------------------- */
+
+/* ":memory:" is a file in a private folder, in memory (/dev/shm) where the system has it: every
+ * thread's connection must see the same database, and WAL needs a file. */
+static bool make_temporary_database(db *d)
+{
+    const char *tmp = getenv("TMPDIR");
+    const char *const bases[] = {"/dev/shm", tmp && tmp[0] ? tmp : "/tmp"};
+    for (size_t i = 0; i < 2 && !d->temp_dir; i++) {
+        if (asprintf(&d->temp_dir, "%s/integrationsd-XXXXXX", bases[i]) < 0) {
+            d->temp_dir = NULL;
+            return false;
+        }
+        if (!mkdtemp(d->temp_dir)) {
+            free(d->temp_dir);
+            d->temp_dir = NULL;
+        }
+    }
+    if (!d->temp_dir) {
+        fprintf(stderr, "integrationsd: cannot make a folder for the :memory: database: %s\n", strerror(errno));
+        return false;
+    }
+    if (asprintf(&d->path, "%s/db.sqlite", d->temp_dir) < 0)
+        d->path = NULL;
+    return d->path != NULL;
+}
+
+static void remove_temporary_database(db *d)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char *file = NULL;
+        if (asprintf(&file, "%s%s", d->path, suffixes[i]) >= 0) {
+            unlink(file);
+            free(file);
+        }
+    }
+    rmdir(d->temp_dir);
 }
 
 db *db_open(const char *path)
@@ -220,32 +310,23 @@ db *db_open(const char *path)
     db *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
-    pthread_mutex_init(&d->mu, NULL);
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
-    if (sqlite3_open_v2(path, &d->conn, flags, NULL) != SQLITE_OK) {
-        fprintf(stderr, "integrationsd: cannot open database %s: %s\n", path,
-                d->conn ? sqlite3_errmsg(d->conn) : "out of memory");
-        goto fail;
+    pthread_mutex_init(&d->conns_mu, NULL);
+    pthread_mutex_init(&d->listener_mu, NULL);
+    if (pthread_key_create(&d->reader_key, reader_thread_exit) != 0) {
+        pthread_mutex_destroy(&d->conns_mu);
+        pthread_mutex_destroy(&d->listener_mu);
+        free(d);
+        return NULL;
     }
-    sqlite3_busy_timeout(d->conn, 5000);
-    /* WAL + synchronous=NORMAL: durable across a process crash, a quarter of FULL's cost. */
-    char *err = NULL;
-    if (sqlite3_exec(d->conn, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                     NULL, NULL, &err) != SQLITE_OK) {
-        fprintf(stderr, "integrationsd: cannot configure database %s: %s\n", path, err ? err : "");
-        sqlite3_free(err);
+    if (strcmp(path, ":memory:") == 0 ? !make_temporary_database(d) : !(d->path = strdup(path)))
         goto fail;
-    }
-    if (!migrate(d->conn))
+    /* WAL + synchronous=NORMAL: a commit survives a crash of the process (kill -9) and costs a
+     * quarter of FULL; readers never block the writer nor the writer them. */
+    d->writer = conn_open(d, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+    if (!d->writer || !migrate(d->writer->sql))
         goto fail;
-    for (int i = 0; i < STMT_COUNT; i++) {
-        if (sqlite3_prepare_v3(d->conn, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &d->stmts[i], NULL) !=
-            SQLITE_OK) {
-            db_report(d, statement_sql[i]);
-            goto fail;
-        }
-    }
-    if (db_fill_shown_configuration(d) != DB_OK)
+    d->committer = db_committer_start(d, d->writer);
+    if (!d->committer)
         goto fail;
     return d;
 fail:
@@ -257,10 +338,99 @@ void db_close(db *d)
 {
     if (!d)
         return;
-    for (int i = 0; i < STMT_COUNT; i++)
-        sqlite3_finalize(d->stmts[i]);
-    if (d->conn)
-        sqlite3_close(d->conn);
-    pthread_mutex_destroy(&d->mu);
+    db_committer_stop(d->committer);
+    /* The threads that read are gone (HTTP and delivery stop first); what is left is the
+     * calling thread's reader and the writer. */
+    reader_slot *own = pthread_getspecific(d->reader_key);
+    pthread_setspecific(d->reader_key, NULL);
+    free(own);
+    pthread_key_delete(d->reader_key);
+    while (d->conns) {
+        db_conn *c = d->conns;
+        d->conns = c->next;
+        conn_close(c);
+    }
+    if (d->temp_dir)
+        remove_temporary_database(d);
+    free(d->temp_dir);
+    free(d->path);
+    pthread_mutex_destroy(&d->conns_mu);
+    pthread_mutex_destroy(&d->listener_mu);
     free(d);
+}
+
+/* ---- the job listener ------------------------------------------------------------------------- */
+
+void db_set_job_listener(db *d, db_job_listener fn, void *ctx, int64_t first_attempt_delay_ms)
+{
+    pthread_mutex_lock(&d->listener_mu);
+    d->on_jobs = fn;
+    d->on_jobs_ctx = ctx;
+    d->first_attempt_delay_ms = first_attempt_delay_ms;
+    pthread_mutex_unlock(&d->listener_mu);
+}
+
+void db_announce_jobs(db *d, size_t created)
+{
+    if (!created)
+        return;
+    pthread_mutex_lock(&d->listener_mu);
+    if (d->on_jobs)
+        d->on_jobs(d->on_jobs_ctx);
+    pthread_mutex_unlock(&d->listener_mu);
+}
+
+int64_t db_first_attempt_at(db *d, int64_t now)
+{
+    pthread_mutex_lock(&d->listener_mu);
+    int64_t delay = d->first_attempt_delay_ms;
+    pthread_mutex_unlock(&d->listener_mu);
+    return now + delay;
+}
+
+/* ---- writes ----------------------------------------------------------------------------------- */
+
+void db_write_setup(db_write *w, db_status (*apply)(db_conn *c, db_write *w))
+{
+    w->apply = apply;
+    w->status = DB_ERROR;
+    w->jobs_created = 0;
+    w->next = NULL;
+}
+
+void db_submit(db *d, db_write *w)
+{
+    db_committer_submit(d->committer, w);
+}
+
+typedef struct waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+} waiter;
+
+static void wake_waiter(db_write *w)
+{
+    waiter *wt = w->done_ctx;
+    pthread_mutex_lock(&wt->mu);
+    wt->done = true;
+    pthread_cond_signal(&wt->cv);
+    pthread_mutex_unlock(&wt->mu);
+}
+
+db_status db_submit_wait(db *d, db_write *w)
+{
+    waiter wt = {.done = false};
+    pthread_mutex_init(&wt.mu, NULL);
+    pthread_cond_init(&wt.cv, NULL);
+    w->done = wake_waiter;
+    w->done_ctx = &wt;
+    db_submit(d, w);
+    pthread_mutex_lock(&wt.mu);
+    while (!wt.done)
+        pthread_cond_wait(&wt.cv, &wt.mu);
+    pthread_mutex_unlock(&wt.mu);
+    pthread_cond_destroy(&wt.cv);
+    pthread_mutex_destroy(&wt.mu);
+    return w->status;
 }

@@ -1,93 +1,97 @@
-/* Shared by the files of src/store only. */
+/* Shared by the files of src/store only: connections, statements and the committer. */
 #ifndef INTEGRATIONSD_DB_INTERNAL_H
 #define INTEGRATIONSD_DB_INTERNAL_H
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "db.h"
 
-typedef enum {
-    STMT_BEGIN,
-    STMT_COMMIT,
-    STMT_ROLLBACK,
-    STMT_STORE_INSERT,
-    STMT_CLIENT_GET,
-    STMT_CLIENT_INSERT,
-    STMT_CLIENT_CLAIM,
-    STMT_CLIENT_SET_SECRET,
-    STMT_TOKEN_INSERT,
-    STMT_TOKEN_GET,
-    STMT_TOKEN_PURGE,
-    STMT_INTEGRATION_COUNT,
-    STMT_INTEGRATION_INSERT,
-    STMT_INTEGRATION_GET,
-    STMT_INTEGRATION_UPDATE,
-    STMT_INTEGRATION_DELETE,
-    STMT_INTEGRATION_LIST,
-    STMT_INTEGRATION_UNSHOWN,
-    STMT_INTEGRATION_SET_SHOWN,
-    STMT_JOB_COUNT,
-    STMT_JOB_LIST,
-    STMT_JOB_EXISTS,
-    STMT_LOG_COUNT_STORE,
-    STMT_LOG_LIST_STORE,
-    STMT_LOG_COUNT_INTEGRATION,
-    STMT_LOG_LIST_INTEGRATION,
-    STMT_LOG_COUNT_JOB,
-    STMT_LOG_LIST_JOB,
-    STMT_EVENT_INSERT,
-    STMT_OBSERVERS,
-    STMT_JOB_INSERT,
-    STMT_JOBS_CANCEL,
-    STMT_JOBS_RUNNING,
-    STMT_JOBS_RECOVER,
-    STMT_JOB_DUE,
-    STMT_JOB_NEXT_DUE,
-    STMT_JOB_START,
-    STMT_JOB_CANCEL_ONE,
-    STMT_JOB_FINISH,
-    STMT_LOG_INSERT,
-    STMT_COUNT
-} statement;
+/* ---- statements ------------------------------------------------------------------------------
+ * Each statement is declared with DB_QUERY next to the code that binds it. The linker gathers
+ * every declaration of the program into the section `db_queries`, so that each query has an
+ * index (its place in the section) for the per-connection cache of prepared statements, and a
+ * test can list them all (EXPLAIN QUERY PLAN of every statement: tests/unit/test_store.c). */
 
-struct db {
-    sqlite3 *conn;
-    pthread_mutex_t mu; /* one user of the connection and its statements at a time */
-    sqlite3_stmt *stmts[STMT_COUNT];
-    db_job_listener on_jobs; /* told after a commit that created jobs */
-    void *on_jobs_ctx;
-    int64_t first_attempt_delay_ms; /* from the retry schedule */
+typedef struct db_query {
+    const char *sql;
+} db_query;
+
+#define DB_QUERY(name, text)                                                                                 \
+    static const db_query name __attribute__((used, section("db_queries"), aligned(sizeof(void *)))) = {text}
+
+extern const db_query __start_db_queries[];
+extern const db_query __stop_db_queries[];
+
+/* One SQLite connection and its prepared statements. Used by one thread at a time: each HTTP
+ * thread reads on a connection of its own (WAL readers never wait for the writer), and the
+ * committer thread owns the only connection that writes. */
+struct db_conn {
+    db *owner;
+    sqlite3 *sql;
+    sqlite3_stmt **stmts; /* indexed like the db_queries section; prepared on first use */
+    struct db_conn *next; /* the db's list of connections, closed by db_close */
 };
 
-void db_lock(db *d);
-void db_unlock(db *d);
-/* The prepared statement, reset and with its bindings cleared. */
-sqlite3_stmt *db_stmt(db *d, statement s);
-/* Runs a statement that returns no rows we need (BEGIN, COMMIT, …). */
-db_status db_exec_stmt(db *d, statement s);
-/* Steps a bound `SELECT count(*)` statement. */
-db_status db_count(db *d, sqlite3_stmt *st, long *out);
-/* COMMIT when st is DB_OK, else ROLLBACK; returns st. */
-db_status db_finish(db *d, db_status st);
-/* Binds a string (SQLITE_STATIC: valid until the statement is stepped) or NULL. */
+/* The statement of q, reset and with no bindings; NULL (reported) when it cannot be prepared. */
+sqlite3_stmt *db_prepare(db_conn *c, const db_query *q);
+/* Steps a bound statement that returns no rows we read, then resets it: DB_OK or DB_ERROR. */
+db_status db_step_done(db_conn *c, sqlite3_stmt *st);
+/* Steps a bound statement for its first row: DB_OK (the row is readable until the caller resets
+ * the statement), DB_NOT_FOUND (reset already) or DB_ERROR (reported, reset already). */
+db_status db_step_row(db_conn *c, sqlite3_stmt *st);
+/* Reports the connection's last error on stderr. */
+void db_report(db_conn *c, const char *what);
+/* Rows changed by the last INSERT, UPDATE or DELETE of the connection. */
+int db_changes(db_conn *c);
+
+/* Binds a string (SQLITE_STATIC: it must outlive the step) or NULL. */
 void db_bind_text(sqlite3_stmt *st, int i, const char *s);
-void db_report(db *d, const char *what);
 /* Copies an id column (at most UUID_STR_LEN - 1 bytes); "" for NULL. */
 void db_column_id(sqlite3_stmt *st, int col, char out[UUID_STR_LEN]);
+/* A copy of a text column; NULL for NULL (and when out of memory: check with the column type). */
+char *db_column_dup(sqlite3_stmt *st, int col);
+
+/* A read transaction on a reading connection, for reads that must see the same snapshot. */
+db_status db_read_begin(db_conn *c);
+void db_read_end(db_conn *c);
+
+/* The calling thread's reading connection, opened on its first read; NULL (reported) when it
+ * cannot be opened. */
+db_conn *db_reader(db *d);
+
+/* ---- writes ------------------------------------------------------------------------------- */
+
+/* What a write operation's init function sets: the change itself. It runs on the committer's
+ * connection inside a transaction that other writes share, so it must leave nothing behind when
+ * it answers anything but DB_OK (check first, then write), and may be run a second time (alone)
+ * when another write of its batch failed. */
+void db_write_setup(db_write *w, db_status (*apply)(db_conn *c, db_write *w));
 
 /* Records an event and one pending job per enabled integration of the store observing trigger,
- * inside the caller's transaction. jobs (optional) gets {"type","id","integration_id"} per job.
- * *created counts the jobs. Caller holds the lock. */
-db_status db_emit_locked(db *d, const char *store_id, const char *trigger, const char *payload,
-                         const char *event_id, json_t *jobs, size_t *created);
-/* Cancels the pending jobs of an integration (disabled or deleted). Caller holds the lock. */
-db_status db_cancel_jobs_locked(db *d, const char *integration_id);
-/* Start-up: rows written before migration 003 get their shown (masked) configuration. */
-db_status db_fill_shown_configuration(db *d);
-/* Reads the columns of STMT_INTEGRATION_GET. */
-bool db_row_to_integration(sqlite3_stmt *st, integration *it);
-/* Tells the listener, if any, that jobs were committed. Call after db_unlock. */
+ * in the caller's transaction (spec §7). An event that nobody observes is not kept. jobs
+ * (optional) gets {"type","id","integration_id"} per job; the number of jobs is added to
+ * w->jobs_created. */
+db_status db_emit_event(db_conn *c, db_write *w, const char *store_id, const char *trigger, const char *payload,
+                        const char *event_id, json_t *jobs);
+
+/* Reads one integration of the store on connection c into out (owned by the caller). */
+db_status db_integration_read(db_conn *c, const char *store_id, const char *id, integration *out);
+
+/* Cancels the pending jobs of an integration (disabled or deleted), in the caller's transaction. */
+db_status db_cancel_pending_jobs(db_conn *c, const char *integration_id);
+
+/* The committer (commit.c): one thread, one connection, batches of writes per transaction. */
+typedef struct db_committer db_committer;
+db_committer *db_committer_start(db *d, db_conn *writer);
+/* Applies what is queued, then stops the thread. */
+void db_committer_stop(db_committer *c);
+void db_committer_submit(db_committer *c, db_write *w);
+
+/* Tells the job listener, if any, that jobs were committed (called by the committer). */
 void db_announce_jobs(db *d, size_t created);
+/* When new jobs are first due, from now (unix ms). */
+int64_t db_first_attempt_at(db *d, int64_t now);
 
 #endif

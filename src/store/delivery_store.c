@@ -1,4 +1,4 @@
-/* Jobs and delivery logs. */
+/* Events, jobs and delivery logs (spec §7). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,32 +6,62 @@
 #include "db_internal.h"
 #include "timestamp.h"
 
-db_status db_log_list(db *d, const log_filter *f, long limit, long offset, job_log_visitor visit, void *ctx,
-                      long *total)
+/* ---- reads: logs and jobs of a store ------------------------------------------------------------ */
+
+#define LOG_COLUMNS \
+    "SELECT id, job_id, integration_id, attempt, succeeded, processing_time, body, status_code, error_detail, " \
+    "created_at FROM logs "
+DB_QUERY(q_log_count_store, "SELECT count(*) FROM logs WHERE store_id = ?1");
+DB_QUERY(q_log_list_store, LOG_COLUMNS "WHERE store_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5");
+DB_QUERY(q_log_count_integration, "SELECT count(*) FROM logs WHERE store_id = ?1 AND integration_id = ?2");
+DB_QUERY(q_log_list_integration, LOG_COLUMNS "WHERE store_id = ?1 AND integration_id = ?2 "
+                                             "ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5");
+DB_QUERY(q_log_count_job, "SELECT count(*) FROM logs WHERE store_id = ?1 AND integration_id = ?2 AND job_id = ?3");
+DB_QUERY(q_log_list_job, LOG_COLUMNS "WHERE store_id = ?1 AND integration_id = ?2 AND job_id = ?3 "
+                                     "ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5");
+
+/* Binds the filter (?1-?3) to a count or list statement. */
+static void bind_filter(sqlite3_stmt *st, const log_filter *f)
 {
-    statement count_stmt = STMT_LOG_COUNT_STORE, list_stmt = STMT_LOG_LIST_STORE;
-    if (f->job_id) {
-        count_stmt = STMT_LOG_COUNT_JOB;
-        list_stmt = STMT_LOG_LIST_JOB;
-    } else if (f->integration_id) {
-        count_stmt = STMT_LOG_COUNT_INTEGRATION;
-        list_stmt = STMT_LOG_LIST_INTEGRATION;
-    }
-    db_lock(d);
-    sqlite3_stmt *st = db_stmt(d, count_stmt);
     db_bind_text(st, 1, f->store_id);
     if (f->integration_id)
         db_bind_text(st, 2, f->integration_id);
     if (f->job_id)
         db_bind_text(st, 3, f->job_id);
-    db_status result = db_count(d, st, total);
+}
+
+/* Steps a bound `SELECT count(*)` statement. */
+static db_status read_count(db_conn *c, sqlite3_stmt *st, long *out)
+{
+    db_status result = db_step_row(c, st);
+    *out = 0;
     if (result == DB_OK) {
-        st = db_stmt(d, list_stmt);
-        db_bind_text(st, 1, f->store_id);
-        if (f->integration_id)
-            db_bind_text(st, 2, f->integration_id);
-        if (f->job_id)
-            db_bind_text(st, 3, f->job_id);
+        *out = (long)sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return result == DB_NOT_FOUND ? DB_ERROR : result;
+}
+
+db_status db_log_list(db *d, const log_filter *f, long limit, long offset, job_log_visitor visit, void *ctx,
+                      long *total)
+{
+    const db_query *count_q = &q_log_count_store, *list_q = &q_log_list_store;
+    if (f->job_id) {
+        count_q = &q_log_count_job;
+        list_q = &q_log_list_job;
+    } else if (f->integration_id) {
+        count_q = &q_log_count_integration;
+        list_q = &q_log_list_integration;
+    }
+    db_conn *c = db_reader(d);
+    if (!c || db_read_begin(c) != DB_OK)
+        return DB_ERROR;
+    sqlite3_stmt *st = db_prepare(c, count_q);
+    if (st)
+        bind_filter(st, f);
+    db_status result = read_count(c, st, total);
+    if (result == DB_OK && (st = db_prepare(c, list_q))) {
+        bind_filter(st, f);
         sqlite3_bind_int64(st, 4, limit);
         sqlite3_bind_int64(st, 5, offset);
         int rc;
@@ -52,310 +82,398 @@ db_status db_log_list(db *d, const log_filter *f, long limit, long offset, job_l
             visit(&log, ctx);
         }
         if (rc != SQLITE_DONE) {
-            db_report(d, "list logs");
+            db_report(c, "list logs");
             result = DB_ERROR;
         }
         sqlite3_reset(st);
+    } else if (result == DB_OK) {
+        result = DB_ERROR;
     }
-    db_unlock(d);
+    db_read_end(c);
     return result;
 }
 
+DB_QUERY(q_job_count, "SELECT count(*) FROM jobs WHERE integration_id = ?2 AND store_id = ?1");
+DB_QUERY(q_job_list, "SELECT id FROM jobs WHERE integration_id = ?2 AND store_id = ?1 "
+                     "ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4");
+
 db_status db_job_list(db *d, const char *store_id, const char *integration_id, long limit, long offset,
-                      json_t *data, long *total)
+                      job_visitor visit, void *ctx, long *total)
 {
-    db_lock(d);
-    sqlite3_stmt *st = db_stmt(d, STMT_JOB_COUNT);
-    db_bind_text(st, 1, store_id);
-    db_bind_text(st, 2, integration_id);
-    db_status result = db_count(d, st, total);
-    if (result == DB_OK) {
-        st = db_stmt(d, STMT_JOB_LIST);
+    db_conn *c = db_reader(d);
+    if (!c || db_read_begin(c) != DB_OK)
+        return DB_ERROR;
+    sqlite3_stmt *st = db_prepare(c, &q_job_count);
+    if (st) {
+        db_bind_text(st, 1, store_id);
+        db_bind_text(st, 2, integration_id);
+    }
+    db_status result = read_count(c, st, total);
+    if (result == DB_OK && (st = db_prepare(c, &q_job_list))) {
         db_bind_text(st, 1, store_id);
         db_bind_text(st, 2, integration_id);
         sqlite3_bind_int64(st, 3, limit);
         sqlite3_bind_int64(st, 4, offset);
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            json_array_append_new(data, json_pack("{s:s, s:s}", "id", (const char *)sqlite3_column_text(st, 0),
-                                                  "type", "integration-job"));
+            visit((const char *)sqlite3_column_text(st, 0), ctx);
         if (rc != SQLITE_DONE) {
-            db_report(d, "list jobs");
+            db_report(c, "list jobs");
             result = DB_ERROR;
         }
         sqlite3_reset(st);
+    } else if (result == DB_OK) {
+        result = DB_ERROR;
     }
-    db_unlock(d);
+    db_read_end(c);
     return result;
 }
+
+DB_QUERY(q_job_exists, "SELECT 1 FROM jobs WHERE id = ?1 AND store_id = ?2 AND integration_id = ?3");
 
 db_status db_job_exists(db *d, const char *store_id, const char *integration_id, const char *job_id)
 {
-    db_lock(d);
-    sqlite3_stmt *st = db_stmt(d, STMT_JOB_EXISTS);
+    db_conn *c = db_reader(d);
+    sqlite3_stmt *st = c ? db_prepare(c, &q_job_exists) : NULL;
+    if (!st)
+        return DB_ERROR;
     db_bind_text(st, 1, job_id);
     db_bind_text(st, 2, store_id);
     db_bind_text(st, 3, integration_id);
-    int rc = sqlite3_step(st);
-    db_status result = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
-    sqlite3_reset(st);
-    db_unlock(d);
+    db_status result = db_step_row(c, st);
+    if (result == DB_OK)
+        sqlite3_reset(st);
     return result;
 }
 
-/* ---- events and the job runner ----------------------------------------------------------- */
+/* ---- events ----------------------------------------------------------------------------------- */
 
-db_status db_emit_locked(db *d, const char *store_id, const char *trigger, const char *payload,
-                         const char *event_id, json_t *jobs, size_t *created)
+DB_QUERY(q_observers, "SELECT integration_id FROM observers WHERE store_id = ?1 AND trigger = ?2 "
+                      "ORDER BY created_at, integration_id");
+DB_QUERY(q_event_insert, "INSERT INTO events (id, store_id, trigger, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+DB_QUERY(q_job_insert, "INSERT INTO jobs (id, event_id, integration_id, store_id, state, next_attempt_at, created_at) "
+                       "VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)");
+
+/* The observers of trigger in the store, into a growing array of ids. */
+static db_status find_observers(db_conn *c, const char *store_id, const char *trigger, char (**ids)[UUID_STR_LEN],
+                                size_t *n)
 {
-    *created = 0;
-    int64_t now = now_ms();
-    /* Which integrations observe it: collected first, the statement is reused below. */
-    char (*observers)[UUID_STR_LEN] = NULL;
-    size_t n = 0, cap = 0;
-    db_status result = DB_OK;
-    sqlite3_stmt *st = db_stmt(d, STMT_OBSERVERS);
+    size_t cap = 0;
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *st = db_prepare(c, &q_observers);
+    if (!st)
+        return DB_ERROR;
     db_bind_text(st, 1, store_id);
     db_bind_text(st, 2, trigger);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
+        if (*n == cap) {
             cap = cap ? cap * 2 : 8;
-            void *grown = realloc(observers, cap * sizeof *observers);
+            void *grown = realloc(*ids, cap * sizeof **ids);
             if (!grown) {
-                result = DB_ERROR;
+                rc = SQLITE_NOMEM;
                 break;
             }
-            observers = grown;
+            *ids = grown;
         }
-        db_column_id(st, 0, observers[n++]);
+        db_column_id(st, 0, (*ids)[(*n)++]);
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        result = DB_ERROR;
-    sqlite3_reset(st);
-    if (result != DB_OK || n == 0) /* an event that nobody observes is not kept */
-        goto out;
-
-    st = db_stmt(d, STMT_EVENT_INSERT);
-    db_bind_text(st, 1, event_id);
-    db_bind_text(st, 2, store_id);
-    db_bind_text(st, 3, trigger);
-    db_bind_text(st, 4, payload);
-    sqlite3_bind_int64(st, 5, now);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        result = DB_ERROR;
-    sqlite3_reset(st);
-    for (size_t i = 0; i < n && result == DB_OK; i++) {
-        char job_id[UUID_STR_LEN];
-        id_new(job_id);
-        st = db_stmt(d, STMT_JOB_INSERT);
-        db_bind_text(st, 1, job_id);
-        db_bind_text(st, 2, event_id);
-        db_bind_text(st, 3, observers[i]);
-        db_bind_text(st, 4, store_id);
-        sqlite3_bind_int64(st, 5, now + d->first_attempt_delay_ms);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            result = DB_ERROR;
-        sqlite3_reset(st);
-        if (jobs)
-            json_array_append_new(jobs, json_pack("{s:s, s:s, s:s}", "type", "integration-job", "id", job_id,
-                                                  "integration_id", observers[i]));
-    }
-    if (result == DB_OK)
-        *created = n;
-out:
-    if (result != DB_OK)
-        db_report(d, "record event");
-    free(observers);
-    return result;
-}
-
-db_status db_cancel_jobs_locked(db *d, const char *integration_id)
-{
-    sqlite3_stmt *st = db_stmt(d, STMT_JOBS_CANCEL);
-    db_bind_text(st, 1, integration_id);
-    int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        db_report(d, "cancel jobs");
+        db_report(c, "find observers");
         return DB_ERROR;
     }
     return DB_OK;
 }
 
-db_status db_event_emit(db *d, const char *store_id, const char *trigger, const char *payload, const char *event_id,
-                        json_t *jobs)
+db_status db_emit_event(db_conn *c, db_write *w, const char *store_id, const char *trigger, const char *payload,
+                        const char *event_id, json_t *jobs)
 {
-    size_t created = 0;
-    db_lock(d);
-    db_status result = db_exec_stmt(d, STMT_BEGIN);
+    char(*observers)[UUID_STR_LEN];
+    size_t n;
+    db_status result = find_observers(c, store_id, trigger, &observers, &n);
+    if (result != DB_OK || n == 0) /* an event that nobody observes is not kept */
+        goto out;
+    int64_t now = now_ms(), due = db_first_attempt_at(c->owner, now);
+    sqlite3_stmt *st = db_prepare(c, &q_event_insert);
+    if (st) {
+        db_bind_text(st, 1, event_id);
+        db_bind_text(st, 2, store_id);
+        db_bind_text(st, 3, trigger);
+        db_bind_text(st, 4, payload);
+        sqlite3_bind_int64(st, 5, now);
+    }
+    result = db_step_done(c, st);
+    for (size_t i = 0; i < n && result == DB_OK; i++) {
+        char job_id[UUID_STR_LEN];
+        id_new(job_id);
+        if ((st = db_prepare(c, &q_job_insert))) {
+            db_bind_text(st, 1, job_id);
+            db_bind_text(st, 2, event_id);
+            db_bind_text(st, 3, observers[i]);
+            db_bind_text(st, 4, store_id);
+            sqlite3_bind_int64(st, 5, due);
+            sqlite3_bind_int64(st, 6, now);
+        }
+        result = db_step_done(c, st);
+        if (result == DB_OK && jobs &&
+            json_array_append_new(jobs, json_pack("{s:s, s:s, s:s}", "type", "integration-job", "id", job_id,
+                                                  "integration_id", observers[i])) != 0)
+            result = DB_ERROR;
+    }
     if (result == DB_OK)
-        result = db_finish(d, db_emit_locked(d, store_id, trigger, payload, event_id, jobs, &created));
-    db_unlock(d);
-    db_announce_jobs(d, result == DB_OK ? created : 0);
+        w->jobs_created += n;
+out:
+    free(observers);
+    return result;
+}
+
+static db_status apply_event_emit(db_conn *c, db_write *w)
+{
+    db_event_emit *op = (db_event_emit *)w;
+    if (op->jobs)
+        json_array_clear(op->jobs); /* a second run (alone, after a failed batch) starts afresh */
+    return db_emit_event(c, w, op->store_id, op->trigger, op->payload, op->event_id, op->jobs);
+}
+
+void db_event_emit_init(db_event_emit *op)
+{
+    db_write_setup(&op->write, apply_event_emit);
+}
+
+DB_QUERY(q_jobs_cancel, "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL "
+                        "WHERE integration_id = ?1 AND state = 'pending'");
+
+db_status db_cancel_pending_jobs(db_conn *c, const char *integration_id)
+{
+    sqlite3_stmt *st = db_prepare(c, &q_jobs_cancel);
+    if (st)
+        db_bind_text(st, 1, integration_id);
+    return db_step_done(c, st);
+}
+
+/* ---- the job runner ----------------------------------------------------------------------------- */
+
+DB_QUERY(q_job_next_due, "SELECT min(next_attempt_at) FROM jobs WHERE state = 'pending' AND running = 0");
+
+/* The time the next pending job is due, or -1. */
+static db_status read_next_due(db_conn *c, int64_t *next_due)
+{
+    sqlite3_stmt *st = db_prepare(c, &q_job_next_due);
+    db_status result = db_step_row(c, st);
+    *next_due = -1;
+    if (result == DB_OK) {
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+            *next_due = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return result == DB_NOT_FOUND ? DB_OK : result;
+}
+
+db_status db_job_next_due(db *d, int64_t *next_due)
+{
+    db_conn *c = db_reader(d);
+    *next_due = -1;
+    return c ? read_next_due(c, next_due) : DB_ERROR;
+}
+
+DB_QUERY(q_jobs_running, "SELECT id, integration_id, store_id, attempts FROM jobs WHERE running = 1");
+DB_QUERY(q_jobs_recover,
+         "UPDATE jobs SET running = 0, "
+         "state = CASE WHEN state = 'pending' AND attempts >= ?1 THEN 'failed' ELSE state END, "
+         "next_attempt_at = CASE WHEN state = 'pending' AND attempts < ?1 THEN ?2 ELSE NULL END "
+         "WHERE running = 1");
+DB_QUERY(q_log_insert, "INSERT INTO logs (id, job_id, integration_id, store_id, attempt, succeeded, processing_time, "
+                       "body, status_code, error_detail, created_at) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+
+typedef struct jobs_recover {
+    db_write write;
+    size_t max_attempts;
+    int64_t now;
+} jobs_recover;
+
+static db_status apply_jobs_recover(db_conn *c, db_write *w)
+{
+    jobs_recover *op = (jobs_recover *)w;
+    sqlite3_stmt *st = db_prepare(c, &q_jobs_running);
+    if (!st)
+        return DB_ERROR;
+    db_status result = DB_OK;
+    int rc;
+    while (result == DB_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char log_id[UUID_STR_LEN];
+        id_new(log_id);
+        sqlite3_stmt *log = db_prepare(c, &q_log_insert);
+        if (log) {
+            db_bind_text(log, 1, log_id);
+            sqlite3_bind_value(log, 2, sqlite3_column_value(st, 0));
+            sqlite3_bind_value(log, 3, sqlite3_column_value(st, 1));
+            sqlite3_bind_value(log, 4, sqlite3_column_value(st, 2));
+            sqlite3_bind_int(log, 5, sqlite3_column_int(st, 3));
+            sqlite3_bind_int(log, 6, 0);
+            sqlite3_bind_double(log, 7, 0);
+            db_bind_text(log, 8, "");
+            db_bind_text(log, 10, "The server stopped during this attempt (crash or kill); its outcome is unknown");
+            sqlite3_bind_int64(log, 11, op->now);
+        }
+        result = db_step_done(c, log);
+    }
+    if (result == DB_OK && rc != SQLITE_DONE) {
+        db_report(c, "recover jobs");
+        result = DB_ERROR;
+    }
+    sqlite3_reset(st);
+    if (result == DB_OK && (st = db_prepare(c, &q_jobs_recover))) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)op->max_attempts);
+        sqlite3_bind_int64(st, 2, op->now);
+        result = db_step_done(c, st);
+    }
     return result;
 }
 
 db_status db_jobs_recover(db *d, size_t max_attempts, int64_t now)
 {
-    db_lock(d);
-    db_status result = db_exec_stmt(d, STMT_BEGIN);
-    if (result != DB_OK)
-        goto out;
-    sqlite3_stmt *st = db_stmt(d, STMT_JOBS_RUNNING);
-    int rc;
-    while (result == DB_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char log_id[UUID_STR_LEN];
-        id_new(log_id);
-        int attempts = sqlite3_column_int(st, 3);
-        sqlite3_stmt *log = db_stmt(d, STMT_LOG_INSERT);
-        db_bind_text(log, 1, log_id);
-        sqlite3_bind_value(log, 2, sqlite3_column_value(st, 0));
-        sqlite3_bind_value(log, 3, sqlite3_column_value(st, 1));
-        sqlite3_bind_value(log, 4, sqlite3_column_value(st, 2));
-        sqlite3_bind_int(log, 5, attempts);
-        sqlite3_bind_int(log, 6, 0);
-        sqlite3_bind_double(log, 7, 0);
-        db_bind_text(log, 8, "");
-        db_bind_text(log, 10, "The server stopped during this attempt (crash or kill); its outcome is unknown");
-        sqlite3_bind_int64(log, 11, now);
-        if (sqlite3_step(log) != SQLITE_DONE)
-            result = DB_ERROR;
-        sqlite3_reset(log);
-    }
-    sqlite3_reset(st);
-    if (result == DB_OK) {
-        st = db_stmt(d, STMT_JOBS_RECOVER);
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)max_attempts);
-        sqlite3_bind_int64(st, 2, now);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            result = DB_ERROR;
-        sqlite3_reset(st);
-    }
-    if (result != DB_OK)
-        db_report(d, "recover jobs");
-    db_finish(d, result);
-out:
-    db_unlock(d);
-    return result;
+    jobs_recover op = {.max_attempts = max_attempts, .now = now};
+    db_write_setup(&op.write, apply_jobs_recover);
+    return db_submit_wait(d, &op.write);
 }
 
-/* Reads the next due job into job (without its integration). Caller holds the lock. */
-static db_status next_due_job(db *d, int64_t now, delivery_job *job, char integration_id[UUID_STR_LEN])
+DB_QUERY(q_job_due, "SELECT j.id, j.attempts, j.store_id, j.integration_id, e.trigger, e.payload, e.created_at "
+                    "FROM jobs j JOIN events e ON e.id = j.event_id "
+                    "WHERE j.state = 'pending' AND j.running = 0 AND j.next_attempt_at <= ?1 "
+                    "ORDER BY j.next_attempt_at LIMIT 1");
+DB_QUERY(q_job_start, "UPDATE jobs SET running = 1, attempts = attempts + 1 WHERE id = ?1");
+DB_QUERY(q_job_cancel_one, "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL WHERE id = ?1");
+
+/* Reads the next due job into job (without its integration). */
+static db_status next_due_job(db_conn *c, int64_t now, delivery_job *job, char integration_id[UUID_STR_LEN])
 {
-    sqlite3_stmt *st = db_stmt(d, STMT_JOB_DUE);
-    sqlite3_bind_int64(st, 1, now);
-    int rc = sqlite3_step(st);
-    db_status result = rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
-    if (result == DB_OK) {
-        db_column_id(st, 0, job->id);
-        job->attempt = sqlite3_column_int(st, 1) + 1;
-        db_column_id(st, 2, job->store_id);
-        db_column_id(st, 3, integration_id);
-        const char *trigger = (const char *)sqlite3_column_text(st, 4);
-        snprintf(job->trigger, sizeof job->trigger, "%s", trigger ? trigger : "");
-        const char *payload = (const char *)sqlite3_column_text(st, 5);
-        job->payload = payload ? json_loads(payload, 0, NULL) : NULL;
-        if (!job->payload)
-            job->payload = json_object();
-        job->event_created_ms = sqlite3_column_int64(st, 6);
-    }
+    sqlite3_stmt *st = db_prepare(c, &q_job_due);
+    if (st)
+        sqlite3_bind_int64(st, 1, now);
+    db_status result = db_step_row(c, st);
+    if (result != DB_OK)
+        return result;
+    db_column_id(st, 0, job->id);
+    job->attempt = sqlite3_column_int(st, 1) + 1;
+    db_column_id(st, 2, job->store_id);
+    db_column_id(st, 3, integration_id);
+    const char *trigger = (const char *)sqlite3_column_text(st, 4);
+    snprintf(job->trigger, sizeof job->trigger, "%s", trigger ? trigger : "");
+    const char *payload = (const char *)sqlite3_column_text(st, 5);
+    job->payload = payload ? json_loads(payload, 0, NULL) : NULL;
+    if (!job->payload)
+        job->payload = json_object();
+    job->event_created_ms = sqlite3_column_int64(st, 6);
     sqlite3_reset(st);
-    return result;
+    return job->payload ? DB_OK : DB_ERROR;
 }
 
-static db_status run_on_job(db *d, statement s, const char *job_id)
+static db_status run_on_job(db_conn *c, const db_query *q, const char *job_id)
 {
-    sqlite3_stmt *st = db_stmt(d, s);
-    db_bind_text(st, 1, job_id);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+    sqlite3_stmt *st = db_prepare(c, q);
+    if (st)
+        db_bind_text(st, 1, job_id);
+    return db_step_done(c, st);
+}
+
+typedef struct job_claim {
+    db_write write;
+    int64_t now;
+    delivery_job *job;
+    int64_t next_due;
+} job_claim;
+
+static db_status apply_job_claim(db_conn *c, db_write *w)
+{
+    job_claim *op = (job_claim *)w;
+    delivery_job *job = op->job;
+    op->next_due = -1;
+    for (;;) {
+        char integration_id[UUID_STR_LEN];
+        delivery_job_clear(job);
+        db_status result = next_due_job(c, op->now, job, integration_id);
+        if (result == DB_NOT_FOUND) {
+            result = read_next_due(c, &op->next_due);
+            return result == DB_OK ? DB_NOT_FOUND : result;
+        }
+        if (result != DB_OK)
+            return result;
+        result = db_integration_read(c, job->store_id, integration_id, &job->it);
+        if (result == DB_ERROR)
+            return result;
+        if (result == DB_OK && job->it.enabled) {
+            job->configuration = integration_configuration_object(&job->it);
+            return job->configuration ? run_on_job(c, &q_job_start, job->id) : DB_ERROR;
+        }
+        /* Gone or disabled: the job stops for good (normally already cancelled by that change). */
+        if (run_on_job(c, &q_job_cancel_one, job->id) != DB_OK)
+            return DB_ERROR;
+    }
 }
 
 db_status db_job_claim(db *d, int64_t now, delivery_job *job, int64_t *next_due)
 {
-    db_status result;
-    *next_due = -1;
-    db_lock(d);
-    for (;;) {
-        char integration_id[UUID_STR_LEN];
-        memset(job, 0, sizeof *job);
-        result = next_due_job(d, now, job, integration_id);
-        if (result != DB_OK)
-            break;
-        sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_GET);
-        db_bind_text(st, 1, integration_id);
-        db_bind_text(st, 2, job->store_id);
-        int rc = sqlite3_step(st);
-        bool loaded = rc == SQLITE_ROW && db_row_to_integration(st, &job->it);
-        sqlite3_reset(st);
-        if (loaded && job->it.enabled) {
-            result = run_on_job(d, STMT_JOB_START, job->id);
-            break;
-        }
-        /* Gone or disabled: the job stops for good (normally already cancelled by that change). */
-        char job_id[UUID_STR_LEN];
-        memcpy(job_id, job->id, sizeof job_id);
+    memset(job, 0, sizeof *job);
+    job_claim op = {.now = now, .job = job};
+    db_write_setup(&op.write, apply_job_claim);
+    db_status result = db_submit_wait(d, &op.write);
+    *next_due = op.next_due;
+    if (result != DB_OK)
         delivery_job_clear(job);
-        if (run_on_job(d, STMT_JOB_CANCEL_ONE, job_id) != DB_OK) {
-            result = DB_ERROR;
-            break;
-        }
+    return result;
+}
+
+DB_QUERY(q_job_finish, "UPDATE jobs SET running = 0, "
+                       "state = CASE WHEN state = 'pending' THEN ?2 ELSE state END, "
+                       "next_attempt_at = CASE WHEN state = 'pending' AND ?2 = 'pending' THEN ?3 ELSE NULL END "
+                       "WHERE id = ?1");
+
+typedef struct job_finish {
+    db_write write;
+    const delivery_job *job;
+    const attempt_result *result;
+    int64_t next_attempt_at;
+} job_finish;
+
+static db_status apply_job_finish(db_conn *c, db_write *w)
+{
+    job_finish *op = (job_finish *)w;
+    const delivery_job *job = op->job;
+    const attempt_result *r = op->result;
+    char log_id[UUID_STR_LEN];
+    id_new(log_id);
+    sqlite3_stmt *st = db_prepare(c, &q_log_insert);
+    if (st) {
+        db_bind_text(st, 1, log_id);
+        db_bind_text(st, 2, job->id);
+        db_bind_text(st, 3, job->it.id);
+        db_bind_text(st, 4, job->store_id);
+        sqlite3_bind_int(st, 5, job->attempt);
+        sqlite3_bind_int(st, 6, r->succeeded);
+        sqlite3_bind_double(st, 7, r->processing_time);
+        db_bind_text(st, 8, r->body ? r->body : "");
+        if (r->status_code)
+            sqlite3_bind_int(st, 9, r->status_code);
+        db_bind_text(st, 10, r->error_detail);
+        sqlite3_bind_int64(st, 11, now_ms());
     }
-    if (result == DB_NOT_FOUND) {
-        sqlite3_stmt *st = db_stmt(d, STMT_JOB_NEXT_DUE);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-            *next_due = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
+    db_status result = db_step_done(c, st);
+    /* A job cancelled while its attempt ran stays cancelled. */
+    if (result == DB_OK && (st = db_prepare(c, &q_job_finish))) {
+        db_bind_text(st, 1, job->id);
+        db_bind_text(st, 2, r->succeeded ? "succeeded" : op->next_attempt_at < 0 ? "failed" : "pending");
+        sqlite3_bind_int64(st, 3, op->next_attempt_at);
+        result = db_step_done(c, st);
     }
-    if (result == DB_ERROR) {
-        db_report(d, "claim job");
-        delivery_job_clear(job);
-    }
-    db_unlock(d);
     return result;
 }
 
 db_status db_job_finish(db *d, const delivery_job *job, const attempt_result *r, int64_t next_attempt_at)
 {
-    char log_id[UUID_STR_LEN];
-    id_new(log_id);
-    db_lock(d);
-    db_status result = db_exec_stmt(d, STMT_BEGIN);
-    if (result != DB_OK)
-        goto out;
-    sqlite3_stmt *st = db_stmt(d, STMT_LOG_INSERT);
-    db_bind_text(st, 1, log_id);
-    db_bind_text(st, 2, job->id);
-    db_bind_text(st, 3, job->it.id);
-    db_bind_text(st, 4, job->store_id);
-    sqlite3_bind_int(st, 5, job->attempt);
-    sqlite3_bind_int(st, 6, r->succeeded);
-    sqlite3_bind_double(st, 7, r->processing_time);
-    db_bind_text(st, 8, r->body ? r->body : "");
-    if (r->status_code)
-        sqlite3_bind_int(st, 9, r->status_code);
-    db_bind_text(st, 10, r->error_detail);
-    sqlite3_bind_int64(st, 11, now_ms());
-    if (sqlite3_step(st) != SQLITE_DONE)
-        result = DB_ERROR;
-    sqlite3_reset(st);
-    if (result == DB_OK) {
-        const char *state = r->succeeded ? "succeeded" : next_attempt_at < 0 ? "failed" : "pending";
-        st = db_stmt(d, STMT_JOB_FINISH);
-        db_bind_text(st, 1, job->id);
-        db_bind_text(st, 2, state);
-        sqlite3_bind_int64(st, 3, next_attempt_at);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            result = DB_ERROR;
-        sqlite3_reset(st);
-    }
-    if (result != DB_OK)
-        db_report(d, "finish job");
-    db_finish(d, result);
-out:
-    db_unlock(d);
-    return result;
+    job_finish op = {.job = job, .result = r, .next_attempt_at = next_attempt_at};
+    db_write_setup(&op.write, apply_job_finish);
+    return db_submit_wait(d, &op.write);
 }
-

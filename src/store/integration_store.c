@@ -1,254 +1,268 @@
-/* Integrations of a store. */
+/* Integrations of a store: reads, and the writes that carry out an integration_change. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db_internal.h"
 
-/* Reads the columns of STMT_INTEGRATION_GET (and _UNSHOWN) into it. */
-bool db_row_to_integration(sqlite3_stmt *st, integration *it)
+#define INTEGRATION_COLUMNS \
+    "id, integration_type, name, description, enabled, configuration, observes, created_at, updated_at"
+
+/* Points the fields of `it` at the columns of the current row (valid until the statement moves on).
+ * false when a column the resource needs is missing. */
+static bool row_view(sqlite3_stmt *st, integration *it)
 {
     memset(it, 0, sizeof *it);
-    const char *id = (const char *)sqlite3_column_text(st, 0);
     const char *type = (const char *)sqlite3_column_text(st, 1);
-    const char *name = (const char *)sqlite3_column_text(st, 2);
-    const char *description = (const char *)sqlite3_column_text(st, 3);
-    const char *cfg = (const char *)sqlite3_column_text(st, 5);
-    const char *observes = (const char *)sqlite3_column_text(st, 6);
-    if (!id || !type || !name || !cfg || !observes || !integration_type_parse(type, &it->type))
-        return false;
     db_column_id(st, 0, it->id);
-    it->name = strdup(name);
-    it->description = description ? strdup(description) : NULL;
+    it->name = (char *)sqlite3_column_text(st, 2);
+    it->description = (char *)sqlite3_column_text(st, 3);
     it->enabled = sqlite3_column_int(st, 4) != 0;
-    it->configuration = json_loads(cfg, 0, NULL);
-    it->observes = json_loads(observes, 0, NULL);
+    it->configuration = (char *)sqlite3_column_text(st, 5);
+    it->observes = (char *)sqlite3_column_text(st, 6);
     it->created_at_ms = sqlite3_column_int64(st, 7);
     it->updated_at_ms = sqlite3_column_int64(st, 8);
-    if (!it->name || !it->configuration || !it->observes) {
-        integration_clear(it);
+    return type && integration_type_parse(type, &it->type) && it->name && it->configuration && it->observes;
+}
+
+/* A copy of the current row that the caller owns. */
+static bool row_copy(sqlite3_stmt *st, integration *out)
+{
+    integration view;
+    if (!row_view(st, &view))
         return false;
-    }
-    return true;
-}
-
-/* Steps a bound INSERT, UPDATE or DELETE; DB_NOT_FOUND when it touched no row. */
-static db_status step_write(db *d, sqlite3_stmt *st, const char *what)
-{
-    db_status result = DB_OK;
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        db_report(d, what);
-        result = DB_ERROR;
-    } else if (sqlite3_changes(d->conn) == 0) {
-        result = DB_NOT_FOUND;
-    }
-    sqlite3_reset(st);
-    return result;
-}
-
-/* The end of every change, in its transaction: cancel the integration's pending jobs when asked
- * (disabled or deleted), raise the event, commit or roll back, unlock, then wake the workers. */
-static db_status end_change(db *d, db_status result, const char *store_id, const char *cancel_jobs_of,
-                            const char *trigger, const char *payload)
-{
-    size_t jobs = 0;
-    char event_id[UUID_STR_LEN];
-    id_new(event_id);
-    if (result == DB_OK && cancel_jobs_of)
-        result = db_cancel_jobs_locked(d, cancel_jobs_of);
-    if (result == DB_OK)
-        result = db_emit_locked(d, store_id, trigger, payload, event_id, NULL, &jobs);
-    db_finish(d, result);
-    db_unlock(d);
-    db_announce_jobs(d, result == DB_OK ? jobs : 0);
-    return result;
-}
-
-/* Locks and opens the transaction of a change; false (unlocked) when it cannot. */
-static bool begin_change(db *d)
-{
-    db_lock(d);
-    if (db_exec_stmt(d, STMT_BEGIN) == DB_OK)
+    *out = view;
+    out->name = strdup(view.name);
+    out->description = view.description ? strdup(view.description) : NULL;
+    out->configuration = strdup(view.configuration);
+    out->observes = strdup(view.observes);
+    if (out->name && out->configuration && out->observes && (out->description || !view.description))
         return true;
-    db_unlock(d);
+    integration_clear(out);
     return false;
 }
 
-/* The JSON texts stored for an integration. */
-typedef struct stored_texts {
-    char *configuration;
-    char *configuration_shown;
-    char *observes;
-} stored_texts;
+DB_QUERY(q_integration_get, "SELECT " INTEGRATION_COLUMNS " FROM integrations WHERE id = ?1 AND store_id = ?2");
 
-static void stored_texts_free(stored_texts *t)
+db_status db_integration_read(db_conn *c, const char *store_id, const char *id, integration *out)
 {
-    free(t->configuration);
-    free(t->configuration_shown);
-    free(t->observes);
-}
-
-/* Binds ?3..?8 and ?11 (the mutable columns) of INSERT and UPDATE; t keeps the texts alive. */
-static void bind_columns(sqlite3_stmt *st, const integration *it, stored_texts *t)
-{
-    t->configuration = json_dumps(it->configuration, JSON_COMPACT);
-    t->configuration_shown = integration_configuration_shown(it);
-    t->observes = json_dumps(it->observes, JSON_COMPACT);
-    db_bind_text(st, 3, integration_type_name(it->type));
-    db_bind_text(st, 4, it->name);
-    db_bind_text(st, 5, it->description);
-    sqlite3_bind_int(st, 6, it->enabled);
-    db_bind_text(st, 7, t->configuration);
-    db_bind_text(st, 8, t->observes);
-    db_bind_text(st, 11, t->configuration_shown);
-}
-
-db_status db_integration_insert(db *d, const char *store_id, const integration *it, long max_per_store,
-                                const char *event_payload)
-{
-    if (!begin_change(d))
+    sqlite3_stmt *st = db_prepare(c, &q_integration_get);
+    if (!st)
         return DB_ERROR;
-    stored_texts texts = {0};
-    sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_COUNT);
-    db_bind_text(st, 1, store_id);
-    long count;
-    db_status result = db_count(d, st, &count);
-    if (result == DB_OK && count >= max_per_store)
-        result = DB_LIMIT;
+    db_bind_text(st, 1, id);
+    db_bind_text(st, 2, store_id);
+    db_status result = db_step_row(c, st);
     if (result == DB_OK) {
-        st = db_stmt(d, STMT_INTEGRATION_INSERT);
-        db_bind_text(st, 1, it->id);
-        db_bind_text(st, 2, store_id);
-        bind_columns(st, it, &texts);
-        sqlite3_bind_int64(st, 9, it->created_at_ms);
-        sqlite3_bind_int64(st, 10, it->updated_at_ms);
-        result = step_write(d, st, "insert integration");
+        if (!row_copy(st, out)) {
+            db_report(c, "read integration");
+            result = DB_ERROR;
+        }
+        sqlite3_reset(st);
     }
-    result = end_change(d, result, store_id, NULL, "integration.created", event_payload);
-    stored_texts_free(&texts);
     return result;
 }
 
 db_status db_integration_get(db *d, const char *store_id, const char *id, integration *out)
 {
-    db_lock(d);
-    sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_GET);
-    db_bind_text(st, 1, id);
-    db_bind_text(st, 2, store_id);
-    int rc = sqlite3_step(st);
-    db_status result = DB_NOT_FOUND;
-    if (rc == SQLITE_ROW)
-        result = db_row_to_integration(st, out) ? DB_OK : DB_ERROR;
-    else if (rc != SQLITE_DONE)
-        result = DB_ERROR;
-    if (result == DB_ERROR)
-        db_report(d, "read integration");
-    sqlite3_reset(st);
-    db_unlock(d);
-    return result;
+    db_conn *c = db_reader(d);
+    return c ? db_integration_read(c, store_id, id, out) : DB_ERROR;
 }
 
-db_status db_integration_update(db *d, const char *store_id, const integration *it, const char *event_payload)
+DB_QUERY(q_store_count, "SELECT integration_count FROM stores WHERE id = ?1");
+DB_QUERY(q_integration_list, "SELECT " INTEGRATION_COLUMNS " FROM integrations WHERE store_id = ?1 "
+                             "ORDER BY created_at, id LIMIT ?2 OFFSET ?3");
+
+db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_visitor visit,
+                              void *ctx, long *total)
 {
-    if (!begin_change(d))
+    db_conn *c = db_reader(d);
+    if (!c)
         return DB_ERROR;
-    stored_texts texts = {0};
-    sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_UPDATE);
-    db_bind_text(st, 1, it->id);
-    db_bind_text(st, 2, store_id);
-    bind_columns(st, it, &texts);
-    sqlite3_bind_int64(st, 9, it->updated_at_ms);
-    db_status result = step_write(d, st, "update integration");
-    result = end_change(d, result, store_id, it->enabled ? NULL : it->id, "integration.updated", event_payload);
-    stored_texts_free(&texts);
-    return result;
-}
-
-db_status db_integration_delete(db *d, const char *store_id, const char *id, const char *event_payload)
-{
-    if (!begin_change(d))
+    /* count and page in one read transaction, so that they agree */
+    if (db_read_begin(c) != DB_OK)
         return DB_ERROR;
-    sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_DELETE);
-    db_bind_text(st, 1, id);
-    db_bind_text(st, 2, store_id);
-    db_status result = step_write(d, st, "delete integration");
-    return end_change(d, result, store_id, id, "integration.deleted", event_payload);
-}
-
-static char *column_dup(sqlite3_stmt *st, int i)
-{
-    const char *text = (const char *)sqlite3_column_text(st, i);
-    return text ? strdup(text) : NULL;
-}
-
-db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_listing *page,
-                              size_t *count, long *total)
-{
-    *count = 0;
-    db_lock(d);
-    sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_COUNT);
-    db_bind_text(st, 1, store_id);
-    db_status result = db_count(d, st, total);
+    sqlite3_stmt *st = db_prepare(c, &q_store_count);
+    if (st)
+        db_bind_text(st, 1, store_id);
+    db_status result = db_step_row(c, st);
+    *total = 0;
     if (result == DB_OK) {
-        st = db_stmt(d, STMT_INTEGRATION_LIST);
+        *total = (long)sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    if (result == DB_NOT_FOUND) /* a store without a row has no integrations */
+        result = DB_OK;
+    if (result == DB_OK && (st = db_prepare(c, &q_integration_list))) {
         db_bind_text(st, 1, store_id);
         sqlite3_bind_int64(st, 2, limit);
         sqlite3_bind_int64(st, 3, offset);
-        int rc = SQLITE_DONE;
-        while ((long)*count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-            integration_listing *it = &page[(*count)++];
-            memset(it, 0, sizeof *it);
-            const char *type = (const char *)sqlite3_column_text(st, 1);
-            db_column_id(st, 0, it->id);
-            it->name = column_dup(st, 2);
-            it->description = column_dup(st, 3);
-            it->enabled = sqlite3_column_int(st, 4) != 0;
-            it->configuration_shown = column_dup(st, 5);
-            it->observes = column_dup(st, 6);
-            it->created_at_ms = sqlite3_column_int64(st, 7);
-            it->updated_at_ms = sqlite3_column_int64(st, 8);
-            if (!type || !integration_type_parse(type, &it->type) || !it->name || !it->configuration_shown ||
-                !it->observes) {
-                result = DB_ERROR;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            integration view;
+            if (!row_view(st, &view)) {
+                rc = SQLITE_CORRUPT;
                 break;
             }
+            visit(&view, ctx);
         }
-        if (result == DB_OK && (long)*count < limit && rc != SQLITE_DONE)
+        if (rc != SQLITE_DONE) {
+            db_report(c, "list integrations");
             result = DB_ERROR;
-        if (result == DB_ERROR)
-            db_report(d, "list integrations");
+        }
         sqlite3_reset(st);
+    } else if (result == DB_OK) {
+        result = DB_ERROR;
     }
-    db_unlock(d);
+    db_read_end(c);
     return result;
 }
 
-db_status db_fill_shown_configuration(db *d)
+/* ---- changes ---------------------------------------------------------------------------------- */
+
+DB_QUERY(q_store_take_slot,
+         "UPDATE stores SET integration_count = integration_count + 1 WHERE id = ?1 AND integration_count < ?2");
+DB_QUERY(q_store_free_slot, "UPDATE stores SET integration_count = integration_count - 1 WHERE id = ?1");
+DB_QUERY(q_integration_insert,
+         "INSERT INTO integrations (id, store_id, integration_type, name, description, enabled, configuration, "
+         "observes, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+DB_QUERY(q_integration_update,
+         "UPDATE integrations SET integration_type = ?3, name = ?4, description = ?5, enabled = ?6, "
+         "configuration = ?7, observes = ?8, updated_at = ?10 WHERE id = ?1 AND store_id = ?2 AND updated_at = ?11");
+DB_QUERY(q_integration_delete, "DELETE FROM integrations WHERE id = ?1 AND store_id = ?2 AND updated_at = ?3");
+DB_QUERY(q_integration_exists, "SELECT 1 FROM integrations WHERE id = ?1 AND store_id = ?2");
+DB_QUERY(q_observer_insert,
+         "INSERT INTO observers (store_id, trigger, created_at, integration_id) VALUES (?1, ?2, ?3, ?4)");
+DB_QUERY(q_observer_delete,
+         "DELETE FROM observers WHERE store_id = ?1 AND trigger = ?2 AND created_at = ?3 AND integration_id = ?4");
+
+/* Runs a bound statement that changes at most one row; DB_NOT_FOUND when it changed none. */
+static db_status change_one(db_conn *c, sqlite3_stmt *st)
 {
-    db_lock(d);
-    db_status result = db_exec_stmt(d, STMT_BEGIN);
-    sqlite3_stmt *st = db_stmt(d, STMT_INTEGRATION_UNSHOWN);
-    int rc;
-    while (result == DB_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        integration it = {0};
-        char *shown = NULL;
-        if (!db_row_to_integration(st, &it) || !(shown = integration_configuration_shown(&it))) {
-            result = DB_ERROR;
-        } else {
-            sqlite3_stmt *set = db_stmt(d, STMT_INTEGRATION_SET_SHOWN);
-            db_bind_text(set, 1, it.id);
-            db_bind_text(set, 2, shown);
-            if (sqlite3_step(set) != SQLITE_DONE)
-                result = DB_ERROR;
-            sqlite3_reset(set);
-        }
-        free(shown);
-        integration_clear(&it);
+    db_status result = db_step_done(c, st);
+    return result == DB_OK && db_changes(c) == 0 ? DB_NOT_FOUND : result;
+}
+
+/* The row changed by nobody but us is gone (DB_NOT_FOUND) or is another version (DB_CONFLICT). */
+static db_status why_unchanged(db_conn *c, const char *store_id, const char *id)
+{
+    sqlite3_stmt *st = db_prepare(c, &q_integration_exists);
+    if (st) {
+        db_bind_text(st, 1, id);
+        db_bind_text(st, 2, store_id);
     }
-    sqlite3_reset(st);
-    if (result != DB_OK)
-        db_report(d, "fill shown configurations");
-    db_finish(d, result);
-    db_unlock(d);
+    db_status result = db_step_row(c, st);
+    if (result == DB_OK) {
+        sqlite3_reset(st);
+        return DB_CONFLICT;
+    }
     return result;
+}
+
+/* Binds the columns of INSERT and UPDATE that a change sets (?1-?10). */
+static void bind_row(sqlite3_stmt *st, const char *store_id, const integration *it)
+{
+    db_bind_text(st, 1, it->id);
+    db_bind_text(st, 2, store_id);
+    db_bind_text(st, 3, integration_type_name(it->type));
+    db_bind_text(st, 4, it->name);
+    db_bind_text(st, 5, it->description);
+    sqlite3_bind_int(st, 6, it->enabled);
+    db_bind_text(st, 7, it->configuration);
+    db_bind_text(st, 8, it->observes);
+    sqlite3_bind_int64(st, 9, it->created_at_ms);
+    sqlite3_bind_int64(st, 10, it->updated_at_ms);
+}
+
+/* Adds (or removes) one row per event key `it` observes to the observers index. */
+static db_status index_observers(db_conn *c, const char *store_id, const integration *it, const db_query *q)
+{
+    json_t *keys = integration_observed_keys(it);
+    db_status result = keys ? DB_OK : DB_ERROR;
+    size_t i;
+    json_t *key;
+    json_array_foreach(keys, i, key) {
+        sqlite3_stmt *st = db_prepare(c, q);
+        if (st) {
+            db_bind_text(st, 1, store_id);
+            db_bind_text(st, 2, json_string_value(key));
+            sqlite3_bind_int64(st, 3, it->created_at_ms);
+            db_bind_text(st, 4, it->id);
+        }
+        if ((result = db_step_done(c, st)) != DB_OK)
+            break;
+    }
+    json_decref(keys);
+    return result;
+}
+
+/* Writes the row itself: insert, update or delete. */
+static db_status write_row(db_conn *c, const db_integration_change *op)
+{
+    sqlite3_stmt *st;
+    db_status result;
+    switch (op->plan.kind) {
+    case CHANGE_CREATE:
+        st = db_prepare(c, &q_store_take_slot);
+        if (st) {
+            db_bind_text(st, 1, op->store_id);
+            sqlite3_bind_int64(st, 2, op->max_per_store);
+        }
+        result = change_one(c, st);
+        if (result != DB_OK)
+            return result == DB_NOT_FOUND ? DB_LIMIT : result;
+        st = db_prepare(c, &q_integration_insert);
+        if (st)
+            bind_row(st, op->store_id, op->after);
+        return db_step_done(c, st);
+    case CHANGE_UPDATE:
+        st = db_prepare(c, &q_integration_update);
+        if (st) {
+            bind_row(st, op->store_id, op->after);
+            sqlite3_bind_int64(st, 11, op->before->updated_at_ms);
+        }
+        result = change_one(c, st);
+        return result == DB_NOT_FOUND ? why_unchanged(c, op->store_id, op->before->id) : result;
+    case CHANGE_DELETE:
+        st = db_prepare(c, &q_integration_delete);
+        if (st) {
+            db_bind_text(st, 1, op->before->id);
+            db_bind_text(st, 2, op->store_id);
+            sqlite3_bind_int64(st, 3, op->before->updated_at_ms);
+        }
+        result = change_one(c, st);
+        if (result == DB_NOT_FOUND)
+            return why_unchanged(c, op->store_id, op->before->id);
+        if (result != DB_OK)
+            return result;
+        st = db_prepare(c, &q_store_free_slot);
+        if (st)
+            db_bind_text(st, 1, op->store_id);
+        return db_step_done(c, st);
+    }
+    return DB_ERROR;
+}
+
+static db_status apply_integration_change(db_conn *c, db_write *w)
+{
+    db_integration_change *op = (db_integration_change *)w;
+    const integration_change *plan = &op->plan;
+    const char *id = op->after ? op->after->id : op->before->id;
+    db_status result = write_row(c, op);
+    if (result == DB_OK && plan->unindex_before)
+        result = index_observers(c, op->store_id, op->before, &q_observer_delete);
+    if (result == DB_OK && plan->index_after)
+        result = index_observers(c, op->store_id, op->after, &q_observer_insert);
+    if (result == DB_OK && plan->cancel_pending_jobs)
+        result = db_cancel_pending_jobs(c, id);
+    if (result == DB_OK) {
+        char event_id[UUID_STR_LEN];
+        id_new(event_id);
+        result = db_emit_event(c, w, op->store_id, plan->trigger, op->event_payload, event_id, NULL);
+    }
+    return result;
+}
+
+void db_integration_change_init(db_integration_change *op)
+{
+    db_write_setup(&op->write, apply_integration_change);
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 static bool reserve(strbuf *b, size_t extra)
 {
     if (b->failed)
@@ -37,12 +39,20 @@ void strbuf_puts(strbuf *b, const char *s)
     strbuf_append(b, s, strlen(s));
 }
 
-void strbuf_json_string(strbuf *b, const char *s)
+void strbuf_json_escape(strbuf *b, const char *s)
 {
-    strbuf_append(b, "\"", 1);
     const char *run = s; /* bytes copied as they are: everything but '"', '\\' and controls */
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) { /* JSON text is UTF-8: anything else cannot be sent */
+            size_t n = utf8_sequence((const unsigned char *)s, strnlen(s, 4));
+            if (n == 0) {
+                b->failed = true;
+                return;
+            }
+            s += n - 1;
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         strbuf_append(b, run, (size_t)(s - run));
@@ -62,6 +72,12 @@ void strbuf_json_string(strbuf *b, const char *s)
         run = s + 1;
     }
     strbuf_append(b, run, (size_t)(s - run));
+}
+
+void strbuf_json_string(strbuf *b, const char *s)
+{
+    strbuf_append(b, "\"", 1);
+    strbuf_json_escape(b, s);
     strbuf_append(b, "\"", 1);
 }
 

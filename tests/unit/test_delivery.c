@@ -25,9 +25,11 @@ static void make_job(delivery_job *job, const char *trigger, const char *payload
     job->it.type = INTEGRATION_WEBHOOK;
     job->it.name = strdup("Order shipping notification");
     job->it.description = NULL;
-    job->it.configuration = secret ? json_pack("{s:s, s:s}", "url", "http://127.0.0.1:9/h", "secret_key", secret)
-                                   : json_pack("{s:s}", "url", "http://127.0.0.1:9/h");
-    job->it.observes = json_pack("[s]", trigger);
+    job->configuration = secret ? json_pack("{s:s, s:s}", "url", "http://127.0.0.1:9/h", "secret_key", secret)
+                                : json_pack("{s:s}", "url", "http://127.0.0.1:9/h");
+    job->it.configuration = json_dumps(job->configuration, JSON_COMPACT);
+    if (asprintf(&job->it.observes, "[\"%s\"]", trigger) < 0)
+        job->it.observes = NULL;
 }
 
 static void test_webhook_body_normal_trigger(void **state)

@@ -42,6 +42,26 @@ static json_t *sq(const char *text)
     return j;
 }
 
+/* The compact text of JSON written with single quotes, as the model stores it. */
+static char *sq_text(const char *text)
+{
+    json_t *j = sq(text);
+    char *out = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    return out;
+}
+
+/* The resource as the renderer writes it, parsed back (NULL when it is not JSON). */
+static json_t *integration_render(const integration *it, const char *base_url)
+{
+    char *text = integration_document_text(it, base_url);
+    json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
+    json_t *data = json_incref(json_object_get(doc, "data"));
+    json_decref(doc);
+    free(text);
+    return data;
+}
+
 /* Applies a patch: each key of patch replaces the key of obj; the string ABSENT removes it. */
 static void apply_patch(json_t *obj, const json_t *patch)
 {
@@ -58,10 +78,11 @@ static void apply_patch(json_t *obj, const json_t *patch)
 /* The fields of an integration as one JSON object (what a row's expectation describes). */
 static json_t *integration_fields(const integration *it)
 {
-    return json_pack("{s:s?, s:s?, s:o, s:b, s:O?, s:O?}", "integration_type",
+    return json_pack("{s:s?, s:s?, s:o, s:b, s:o?, s:o?}", "integration_type",
                      (int)it->type >= 0 && it->type < INTEGRATION_TYPE_COUNT ? integration_type_name(it->type) : NULL,
                      "name", it->name, "description", it->description ? json_string(it->description) : json_null(),
-                     "enabled", it->enabled, "configuration", it->configuration, "observes", it->observes);
+                     "enabled", it->enabled, "configuration", it->configuration ? json_loads(it->configuration, 0, NULL) : NULL,
+                     "observes", it->observes ? json_loads(it->observes, 0, NULL) : NULL);
 }
 
 typedef struct exp_err {
@@ -568,7 +589,7 @@ static void test_create_leaves_body_untouched(void **state)
     integration out = {0};
     assert_true(integration_from_create(body, errors, &out));
     assert_true(json_equal(body, copy));
-    assert_null(json_object_get(out.configuration, "extra"));
+    assert_null(strstr(out.configuration, "extra"));
     integration_clear(&out);
     json_decref(errors);
     json_decref(copy);
@@ -622,8 +643,8 @@ static bool make_stored(integration *it)
     it->name = strdup("Order shipping notification");
     it->description = strdup("Old description");
     it->enabled = true;
-    it->configuration = sq("{'url':'https://example.com/hook','secret_key':'s3cr3t'}");
-    it->observes = sq("['order.fulfilled','order.paid']");
+    it->configuration = sq_text("{'url':'https://example.com/hook','secret_key':'s3cr3t'}");
+    it->observes = sq_text("['order.fulfilled','order.paid']");
     it->created_at_ms = CREATED_MS;
     it->updated_at_ms = CREATED_MS + 1000;
     return it->name && it->description && it->configuration && it->observes;
@@ -762,8 +783,8 @@ static void make_integration(integration *it, integration_type type, const char 
     it->name = strdup("Order shipping notification");
     it->description = description ? strdup(description) : NULL;
     it->enabled = true;
-    it->configuration = sq(cfg);
-    it->observes = sq("['order.fulfilled']");
+    it->configuration = sq_text(cfg);
+    it->observes = sq_text("['order.fulfilled']");
     it->created_at_ms = CREATED_MS;
     it->updated_at_ms = UPDATED_MS;
     assert_non_null(it->name);
@@ -872,7 +893,7 @@ static void test_render_masks_aws_keys(void **state)
                       "'aws_access_key_id':'AKIAIOSFODNN7EXAMPLE',"
                       "'aws_secret_access_key':'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY','region':'eu-west-1'}";
     make_integration(&it, INTEGRATION_AWS_SQS, cfg, NULL);
-    json_t *original = json_deep_copy(it.configuration);
+    char *original = strdup(it.configuration);
     json_t *doc = integration_render(&it, BASE_URL);
     assert_non_null(doc);
     const json_t *c = json_object_get(doc, "configuration");
@@ -885,10 +906,10 @@ static void test_render_masks_aws_keys(void **state)
     assert_int_equal(json_object_size(c), 4);
     assert_string_equal(json_string_value(json_object_get(doc, "integration_type")), "aws_sqs");
     /* the stored values stay real (delivery needs them) */
-    assert_json_equal(it.configuration, original);
+    assert_string_equal(it.configuration, original);
     free(id);
     free(secret);
-    json_decref(original);
+    free(original);
     json_decref(doc);
     integration_clear(&it);
 }
@@ -924,7 +945,7 @@ static void test_render_masks_stomp_password(void **state)
     json_t *want = sq("{'addresses':['stomp://broker.example.com'],'destination':'/queue/events','username':'guest',"
                       "'password':'**cret'}");
     assert_json_equal(json_object_get(doc, "configuration"), want);
-    assert_string_equal(json_string_value(json_object_get(it.configuration, "password")), "secret");
+    assert_non_null(strstr(it.configuration, "\"password\":\"secret\""));
     json_decref(want);
     json_decref(doc);
     integration_clear(&it);
