@@ -1,11 +1,14 @@
 # integrationsd — see README.md. `make` builds build/integrationsd; `make run`; `make check`.
 CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 uuid libcurl libssl libcrypto
+# libcurl and OpenSSL are loaded when first needed (src/util/curl_lib.c, openssl_lib.c): their
+# headers are used, they are not linked
+LINKED  := libmicrohttpd jansson sqlite3 uuid
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc/store -Isrc/api \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+LDLIBS  = $(shell pkg-config --libs $(LINKED) 2>/dev/null) -ldl -lpthread
 
 # BUILD is the output folder: build (release) or build/asan (sanitizers).
 BUILD   ?= build

@@ -48,8 +48,8 @@ struct db_write {
     db_write *next;
 };
 
-/* Queues an operation (initialised by its db_*_init function, done set by the caller). It must
- * stay valid until done(w) runs. */
+/* Queues an operation (cleared and initialised by its db_*_init function, then filled in, done
+ * set by the caller). It must stay valid until done(w) runs. */
 void db_submit(db *d, db_write *w);
 /* Queues an operation and waits for its outcome (done is set here). For start-up and the
  * delivery workers; a request never waits: it submits and answers from done. */

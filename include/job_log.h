@@ -21,10 +21,12 @@ typedef struct job_log {
     int64_t created_at_ms;
 } job_log;
 
-/* The log object of spec §7: the one rendering of a log, for every logs list. */
-json_t *job_log_render(const job_log *log);
+struct strbuf;
+/* Appends the log object of spec §7 as compact JSON: the one renderer of a log, for every logs
+ * list. A failure marks `out` failed. */
+void job_log_write(struct strbuf *out, const job_log *log);
 
-/* A job as its list shows it: {"id":…,"type":"integration-job"}. */
-json_t *job_render(const char *job_id);
+/* Appends a job as its list shows it: {"id":…,"type":"integration-job"}. */
+void job_write(struct strbuf *out, const char *job_id);
 
 #endif

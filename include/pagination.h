@@ -2,7 +2,6 @@
 #ifndef INTEGRATIONSD_PAGINATION_H
 #define INTEGRATIONSD_PAGINATION_H
 
-#include <jansson.h>
 #include <stdbool.h>
 
 #define PAGE_LIMIT_DEFAULT 25
@@ -17,12 +16,11 @@ typedef struct page {
 bool page_parse_limit(const char *raw, long *limit);
 bool page_parse_offset(const char *raw, long *offset);
 
-/* Builds {"data":data,"links":…,"meta":…,"results":…}; steals data. base_url is the absolute
- * URL of the list without query string. */
-json_t *page_envelope(json_t *data, const page *p, long total, const char *base_url);
-
-/* The envelope after the items, for a list whose items are written as text: the envelope of an
- * empty list from its "]" on ("],"links":…}"). Newly allocated; NULL when it cannot be built. */
-char *page_envelope_tail(const page *p, long total, const char *base_url);
+struct strbuf;
+/* Every list is written as text (spec §5): page_list_begin writes {"data":[ ; the caller writes
+ * the items, separated by commas; page_list_end writes the rest: ],"links":…,"meta":…,"results":…}.
+ * list_url is the absolute URL of the list without query string. */
+void page_list_begin(struct strbuf *out);
+void page_list_end(struct strbuf *out, const page *p, long total, const char *list_url);
 
 #endif

@@ -13,7 +13,11 @@ typedef struct strbuf {
 } strbuf;
 
 void strbuf_append(strbuf *b, const char *s, size_t n);
+/* Room for `extra` more bytes (and the NUL) without growing again; false when it cannot be had. */
+bool strbuf_reserve(strbuf *b, size_t extra);
 void strbuf_puts(strbuf *b, const char *s);
+/* Appends a string literal (its length known at compile time). */
+#define strbuf_lit(b, literal) strbuf_append((b), "" literal, sizeof(literal) - 1)
 /* Appends s as a JSON string literal, escaped exactly as jansson's compact dump does. Text
  * that is not UTF-8 cannot be JSON: it marks the buffer failed. */
 void strbuf_json_string(strbuf *b, const char *s);

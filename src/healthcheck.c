@@ -1,8 +1,9 @@
 #include "healthcheck.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "curl_lib.h"
 
 static size_t keep_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -21,24 +22,27 @@ int healthcheck_run(const config *cfg)
     bool v6 = strchr(host, ':') != NULL;
     char url[128], body[256] = "";
     snprintf(url, sizeof url, "http://%s%s%s:%ld/health", v6 ? "[" : "", host, v6 ? "]" : "", cfg->port);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    char err[256];
+    if (!curl_lib_load(err, sizeof err)) {
+        fprintf(stderr, "integrationsd: healthcheck: %s\n", err);
         return 1;
-    CURL *curl = curl_easy_init();
+    }
+    CURL *curl = curl_lib.easy_init();
     long status = 0;
     CURLcode rc = CURLE_FAILED_INIT;
     if (curl) {
-        curl_easy_setopt(curl, CURLOPT_URL, url);
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 3000L);
-        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_body);
-        curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
-        rc = curl_easy_perform(curl);
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_cleanup(curl);
+        curl_lib.easy_setopt(curl, CURLOPT_URL, url);
+        curl_lib.easy_setopt(curl, CURLOPT_TIMEOUT_MS, 3000L);
+        curl_lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        curl_lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_body);
+        curl_lib.easy_setopt(curl, CURLOPT_WRITEDATA, body);
+        rc = curl_lib.easy_perform(curl);
+        curl_lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        curl_lib.easy_cleanup(curl);
     }
-    curl_global_cleanup();
+    curl_lib_unload();
     if (rc != CURLE_OK) {
-        fprintf(stderr, "integrationsd: healthcheck: %s: %s\n", url, curl_easy_strerror(rc));
+        fprintf(stderr, "integrationsd: healthcheck: %s: %s\n", url, curl_lib.easy_strerror(rc));
         return 1;
     }
     if (status != 200 || !strstr(body, "\"ok\"")) {

@@ -1,7 +1,5 @@
 /* POST /oauth/access_token and bearer checks (spec §2). */
 #include <ctype.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,26 +9,31 @@
 #include "api.h"
 #include "errors.h"
 #include "form.h"
+#include "openssl_lib.h"
 
 #define TOKEN_MAX_LEN 256
 
-/* Secrets are kept as hex SHA-256, never in clear. */
-static void secret_hash(const char *secret, char out[65])
+/* Secrets are kept as hex SHA-256, never in clear. false when OpenSSL cannot be loaded. */
+static bool secret_hash(const char *secret, char out[65])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char md[32];
+    const openssl_fns *o = openssl();
+    unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
-    EVP_Digest(secret, strlen(secret), md, &md_len, EVP_sha256(), NULL);
+    if (!o || !o->EVP_Digest(secret, strlen(secret), md, &md_len, o->EVP_sha256(), NULL) || md_len != 32)
+        return false;
     for (unsigned i = 0; i < 32; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 15];
     }
     out[64] = '\0';
+    return true;
 }
 
+/* In constant time. Only called once a secret was hashed: OpenSSL is loaded. */
 static bool hashes_equal(const char *a, const char *b)
 {
-    return CRYPTO_memcmp(a, b, 64) == 0;
+    return openssl()->CRYPTO_memcmp(a, b, 64) == 0;
 }
 
 bool auth_configure_clients(app *a)
@@ -54,8 +57,8 @@ bool auth_configure_clients(app *a)
         *colon = '\0';
         client_credential *c = &a->clients[a->client_count++];
         c->client_id = strdup(pair);
-        secret_hash(colon + 1, c->secret_hash);
-        ok = c->client_id && db_client_configure(a->db, c->client_id, c->secret_hash) == DB_OK;
+        ok = c->client_id && secret_hash(colon + 1, c->secret_hash) &&
+             db_client_configure(a->db, c->client_id, c->secret_hash) == DB_OK;
     }
     free(copy);
     if (!ok)
@@ -209,8 +212,10 @@ void api_token(void *ctx, const http_request *req, http_response *res)
         api_build_error(res);
         goto out;
     }
-    if (secret)
-        secret_hash(secret, p->secret_hash);
+    if (secret && !secret_hash(secret, p->secret_hash)) {
+        http_error(res, 500, "Internal Server Error", "Secrets cannot be checked: OpenSSL is not available.", NULL);
+        goto out;
+    }
     if (!admit_client(a, client_id, p->secret_hash, grant, res))
         goto out;
     if (!token_new(p->token)) {

@@ -151,20 +151,15 @@ void api_integration_list(void *ctx, const http_request *req, http_response *res
     api_base_url(a, req, base);
     snprintf(list_url, sizeof list_url, "%s/v2/integrations", base);
     list_page items = {.base = base};
-    strbuf_puts(&items.out, "{\"data\":[");
+    strbuf_reserve(&items.out, (size_t)p.limit * 640 + 1024); /* a page in one allocation, as a rule */
+    page_list_begin(&items.out);
     long total = 0;
     if (db_integration_list(a->db, store_id, p.limit, p.offset, write_item, &items, &total) != DB_OK) {
         strbuf_free(&items.out);
         api_storage_error(res);
         return;
     }
-    /* the envelope after the items: "],"links":…}", as page_envelope writes it */
-    char *envelope = page_envelope_tail(&p, total, list_url);
-    if (envelope)
-        strbuf_puts(&items.out, envelope);
-    else
-        items.out.failed = true;
-    free(envelope);
+    page_list_end(&items.out, &p, total, list_url);
     http_json_text(res, 200, strbuf_take(&items.out));
 }
 

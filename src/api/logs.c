@@ -2,15 +2,28 @@
 #include <stdio.h>
 
 #include "api.h"
+#include "strbuf.h"
 
-static void append_log(const job_log *log, void *ctx)
+/* The items of a list written as they are read. */
+typedef struct list_items {
+    strbuf out;
+    size_t count;
+} list_items;
+
+static void write_log(const job_log *log, void *ctx)
 {
-    json_array_append_new(ctx, job_log_render(log));
+    list_items *items = ctx;
+    if (items->count++)
+        strbuf_append(&items->out, ",", 1);
+    job_log_write(&items->out, log);
 }
 
-static void append_job(const char *job_id, void *ctx)
+static void write_job(const char *job_id, void *ctx)
 {
-    json_array_append_new(ctx, job_render(job_id));
+    list_items *items = ctx;
+    if (items->count++)
+        strbuf_append(&items->out, ",", 1);
+    job_write(&items->out, job_id);
 }
 
 /* Answers one page of logs matching f; list_path is the path of the list, for links. */
@@ -23,14 +36,16 @@ static void respond_logs(app *a, const http_request *req, http_response *res, co
     char base[BASE_URL_MAX], url[BASE_URL_MAX + 160];
     api_base_url(a, req, base);
     snprintf(url, sizeof url, "%s%s", base, list_path);
-    json_t *data = json_array();
+    list_items items = {0};
+    page_list_begin(&items.out);
     long total = 0;
-    if (db_log_list(a->db, f, p.limit, p.offset, append_log, data, &total) != DB_OK) {
-        json_decref(data);
+    if (db_log_list(a->db, f, p.limit, p.offset, write_log, &items, &total) != DB_OK) {
+        strbuf_free(&items.out);
         api_storage_error(res);
         return;
     }
-    http_json(res, 200, page_envelope(data, &p, total, url));
+    page_list_end(&items.out, &p, total, url);
+    http_json_text(res, 200, strbuf_take(&items.out));
 }
 
 /* Authenticates and checks that the integration of the path belongs to the store. */
@@ -79,14 +94,16 @@ void api_integration_jobs(void *ctx, const http_request *req, http_response *res
         return;
     api_base_url(a, req, base);
     snprintf(url, sizeof url, "%s/v2/integrations/%s/jobs", base, id);
-    json_t *data = json_array();
+    list_items items = {0};
+    page_list_begin(&items.out);
     long total = 0;
-    if (db_job_list(a->db, store_id, id, p.limit, p.offset, append_job, data, &total) != DB_OK) {
-        json_decref(data);
+    if (db_job_list(a->db, store_id, id, p.limit, p.offset, write_job, &items, &total) != DB_OK) {
+        strbuf_free(&items.out);
         api_storage_error(res);
         return;
     }
-    http_json(res, 200, page_envelope(data, &p, total, url));
+    page_list_end(&items.out, &p, total, url);
+    http_json_text(res, 200, strbuf_take(&items.out));
 }
 
 void api_job_logs(void *ctx, const http_request *req, http_response *res)

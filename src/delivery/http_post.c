@@ -39,36 +39,36 @@ bool http_post(transport_ctx *t, const http_post_request *rq, attempt_result *r,
         goto out;
     }
     /* every option of the last attempt goes; its open connections stay for the next */
-    curl_easy_reset(curl);
+    curl_lib.easy_reset(curl);
     long timeout_ms = (long)(s->timeout * 1000);
-    curl_easy_setopt(curl, CURLOPT_URL, rq->url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, rq->body);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(rq->body));
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, rq->headers);
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, cap);
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)t->stopping);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_lib.easy_setopt(curl, CURLOPT_URL, rq->url);
+    curl_lib.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_lib.easy_setopt(curl, CURLOPT_POSTFIELDS, rq->body);
+    curl_lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(rq->body));
+    curl_lib.easy_setopt(curl, CURLOPT_HTTPHEADER, rq->headers);
+    curl_lib.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_lib.easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_lib.easy_setopt(curl, CURLOPT_WRITEDATA, cap);
+    curl_lib.easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_lib.easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_lib.easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)t->stopping);
+    curl_lib.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
     if (rq->aws_sigv4) {
-        curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, rq->aws_sigv4);
-        curl_easy_setopt(curl, CURLOPT_USERNAME, rq->user);
-        curl_easy_setopt(curl, CURLOPT_PASSWORD, rq->password);
+        curl_lib.easy_setopt(curl, CURLOPT_AWS_SIGV4, rq->aws_sigv4);
+        curl_lib.easy_setopt(curl, CURLOPT_USERNAME, rq->user);
+        curl_lib.easy_setopt(curl, CURLOPT_PASSWORD, rq->password);
     }
 
-    CURLcode rc = curl_easy_perform(curl);
+    CURLcode rc = curl_lib.easy_perform(curl);
     double total = 0;
-    curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &total);
+    curl_lib.easy_getinfo(curl, CURLINFO_TOTAL_TIME, &total);
     r->processing_time = total;
     if (rc == CURLE_OK) {
         long status = 0;
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        curl_lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         r->status_code = (int)status;
         r->body = utf8_clean(cap->data, cap->len, RESPONSE_BODY_MAX);
         *answered = true;
@@ -77,7 +77,7 @@ bool http_post(transport_ctx *t, const http_post_request *rq, attempt_result *r,
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
         snprintf(r->error_detail, sizeof r->error_detail, "Request timed out after %gs", s->timeout);
     } else {
-        snprintf(r->error_detail, sizeof r->error_detail, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        snprintf(r->error_detail, sizeof r->error_detail, "%s", errbuf[0] ? errbuf : curl_lib.easy_strerror(rc));
     }
 out:
     free(cap);

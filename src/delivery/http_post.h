@@ -2,10 +2,10 @@
 #ifndef INTEGRATIONSD_HTTP_POST_H
 #define INTEGRATIONSD_HTTP_POST_H
 
-#include <curl/curl.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "curl_lib.h"
 #include "transport.h"
 
 typedef struct http_post_request {

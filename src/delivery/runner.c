@@ -16,6 +16,7 @@
 #include "delivery.h"
 #include "retry.h"
 #include "timestamp.h"
+#include "curl_lib.h"
 #include "transport.h"
 
 #define IDLE_WAKE_MS 60000 /* re-check now and then even when nothing is known to be due */
@@ -31,7 +32,8 @@ struct delivery {
     stomp_tls *tls;
     pthread_t *threads;
     unsigned started;      /* threads running */
-    bool engine_started;   /* libcurl initialised and threads started (under mu) */
+    bool engine_started;   /* the engine was started (under mu) */
+    bool curl_loaded;      /* libcurl is loaded and initialised */
     pthread_mutex_t mu;
     pthread_cond_t wake;   /* new jobs, or a rescheduled one */
     unsigned long wakeups; /* changes under mu each time wake is signalled */
@@ -46,10 +48,12 @@ static bool start_engine(delivery *dl)
     if (dl->engine_started)
         return true;
     dl->engine_started = true;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fprintf(stderr, "integrationsd: cannot initialise libcurl: deliveries are stopped\n");
+    char err[256];
+    if (!curl_lib_load(err, sizeof err)) {
+        fprintf(stderr, "integrationsd: %s: deliveries are stopped\n", err);
         return false;
     }
+    dl->curl_loaded = true;
     for (unsigned i = 0; i < dl->workers; i++) {
         if (pthread_create(&dl->threads[i], NULL, worker, dl) != 0) {
             fprintf(stderr, "integrationsd: cannot start delivery worker %u\n", i);
@@ -136,7 +140,7 @@ static void *worker(void *arg)
 {
     delivery *dl = arg;
     setpriority(PRIO_PROCESS, (id_t)gettid(), WORKER_NICE); /* Linux: per thread */
-    transport_ctx t = {.s = &dl->s, .stopping = &dl->stopping, .curl = curl_easy_init(), .tls = dl->tls};
+    transport_ctx t = {.s = &dl->s, .stopping = &dl->stopping, .curl = curl_lib.easy_init(), .tls = dl->tls};
     if (!t.curl) {
         fprintf(stderr, "integrationsd: a delivery worker cannot start libcurl\n");
         return NULL;
@@ -158,7 +162,7 @@ static void *worker(void *arg)
             next_due = now_ms() + 1000; /* storage trouble: back off, then try again */
         wait_until(dl, seen, next_due);
     }
-    curl_easy_cleanup(t.curl);
+    curl_lib.easy_cleanup(t.curl);
     return NULL;
 }
 
@@ -198,8 +202,8 @@ void delivery_stop(delivery *dl)
     pthread_mutex_unlock(&dl->mu);
     for (unsigned i = 0; i < dl->started; i++)
         pthread_join(dl->threads[i], NULL);
-    if (dl->engine_started)
-        curl_global_cleanup();
+    if (dl->curl_loaded)
+        curl_lib_unload();
     pthread_cond_destroy(&dl->wake);
     pthread_mutex_destroy(&dl->mu);
     stomp_tls_free(dl->tls);

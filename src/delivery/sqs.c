@@ -16,8 +16,8 @@ bool sqs_deliver(transport_ctx *t, const delivery_job *job, attempt_result *r)
     char *request = message ? sqs_send_message_request(queue_url, message, fifo ? job->it.id : NULL,
                                                        fifo ? job->id : NULL)
                             : NULL;
-    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/x-amz-json-1.0");
-    headers = curl_slist_append(headers, "X-Amz-Target: AmazonSQS.SendMessage");
+    struct curl_slist *headers = curl_lib.slist_append(NULL, "Content-Type: application/x-amz-json-1.0");
+    headers = curl_lib.slist_append(headers, "X-Amz-Target: AmazonSQS.SendMessage");
     /* No "Expect:" override here: libcurl 7.88 would sign the removed header (curl #11664). */
     bool completed = true;
     if (!request || !headers || !sqs_endpoint(queue_url, endpoint, sizeof endpoint)) {
@@ -42,7 +42,7 @@ bool sqs_deliver(transport_ctx *t, const delivery_job *job, attempt_result *r)
                      "Received a status code outside of 2xx range - treating message as a fail");
     }
 out:
-    curl_slist_free_all(headers);
+    curl_lib.slist_free_all(headers);
     free(request);
     free(message);
     return completed;

@@ -5,9 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -18,6 +15,7 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "openssl_lib.h"
 #include "stomp_frame.h"
 #include "timestamp.h"
 #include "transport.h"
@@ -49,7 +47,8 @@ void stomp_tls_free(stomp_tls *t)
 {
     if (!t)
         return;
-    SSL_CTX_free(t->ctx);
+    if (t->ctx) /* made only once OpenSSL was loaded */
+        openssl()->SSL_CTX_free(t->ctx);
     free(t->ca_file);
     pthread_mutex_destroy(&t->mu);
     free(t);
@@ -61,17 +60,22 @@ static void tls_error(char *err, size_t n, const char *what);
  * megabytes that a server without stomp+ssl integrations never needs. NULL with err set. */
 static SSL_CTX *tls_context(stomp_tls *t, char *err, size_t n)
 {
+    const openssl_fns *o = openssl();
+    if (!o) {
+        snprintf(err, n, "TLS is not available: OpenSSL cannot be loaded");
+        return NULL;
+    }
     pthread_mutex_lock(&t->mu);
     if (!t->ctx && !t->failed) {
-        SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+        SSL_CTX *ctx = o->SSL_CTX_new(o->TLS_client_method());
         if (ctx) {
-            SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-            SSL_CTX_set_default_verify_paths(ctx);
+            o->SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, NULL);
+            o->SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+            o->SSL_CTX_set_default_verify_paths(ctx);
         }
-        if (ctx && t->ca_file && SSL_CTX_load_verify_locations(ctx, t->ca_file, NULL) != 1) {
+        if (ctx && t->ca_file && o->SSL_CTX_load_verify_locations(ctx, t->ca_file, NULL) != 1) {
             fprintf(stderr, "integrationsd: cannot load CA certificates from %s\n", t->ca_file);
-            SSL_CTX_free(ctx);
+            o->SSL_CTX_free(ctx);
             ctx = NULL;
             t->failed = true;
         }
@@ -124,14 +128,16 @@ static io_status wait_fd(stomp_conn *c, short events, char *err, size_t n)
     }
 }
 
+/* The TLS functions below run only on a TLS connection: OpenSSL is loaded (tls_context). */
 static void tls_error(char *err, size_t n, const char *what)
 {
-    unsigned long e = ERR_get_error();
+    const openssl_fns *o = openssl();
+    unsigned long e = o->ERR_get_error();
     char reason[256] = "";
     if (e)
-        ERR_error_string_n(e, reason, sizeof reason);
+        o->ERR_error_string_n(e, reason, sizeof reason);
     snprintf(err, n, "%s%s%s", what, reason[0] ? ": " : "", reason);
-    ERR_clear_error();
+    o->ERR_clear_error();
 }
 
 /* Runs an OpenSSL call to completion over the non-blocking socket. op returns SSL's result. */
@@ -145,7 +151,7 @@ static io_status run_ssl(stomp_conn *c, ssl_op op, void *arg, int *result, char 
             *result = rc;
             return IO_OK;
         }
-        int e = SSL_get_error(c->ssl, rc);
+        int e = openssl()->SSL_get_error(c->ssl, rc);
         io_status st;
         if (e == SSL_ERROR_WANT_READ)
             st = wait_fd(c, POLLIN, err, n);
@@ -155,9 +161,10 @@ static io_status run_ssl(stomp_conn *c, ssl_op op, void *arg, int *result, char 
             *result = 0;
             return IO_OK;
         } else {
-            long verify = SSL_get_verify_result(c->ssl);
+            long verify = openssl()->SSL_get_verify_result(c->ssl);
             if (verify != X509_V_OK)
-                snprintf(err, n, "TLS certificate verification failed: %s", X509_verify_cert_error_string(verify));
+                snprintf(err, n, "TLS certificate verification failed: %s",
+                         openssl()->X509_verify_cert_error_string(verify));
             else
                 tls_error(err, n, e == SSL_ERROR_SYSCALL ? "TLS connection closed" : "TLS error");
             return IO_FAILED;
@@ -170,7 +177,7 @@ static io_status run_ssl(stomp_conn *c, ssl_op op, void *arg, int *result, char 
 static int do_handshake(SSL *ssl, void *arg)
 {
     (void)arg;
-    return SSL_connect(ssl);
+    return openssl()->SSL_connect(ssl);
 }
 
 typedef struct io_buf {
@@ -181,13 +188,13 @@ typedef struct io_buf {
 static int do_read(SSL *ssl, void *arg)
 {
     io_buf *b = arg;
-    return SSL_read(ssl, b->data, (int)b->len);
+    return openssl()->SSL_read(ssl, b->data, (int)b->len);
 }
 
 static int do_write(SSL *ssl, void *arg)
 {
     io_buf *b = arg;
-    return SSL_write(ssl, b->data, (int)b->len);
+    return openssl()->SSL_write(ssl, b->data, (int)b->len);
 }
 
 static io_status conn_write(stomp_conn *c, const char *data, size_t len, char *err, size_t n)
@@ -318,16 +325,17 @@ static io_status conn_open(stomp_conn *c, const stomp_address *a, stomp_tls *tls
     SSL_CTX *ctx = tls_context(tls, err, n);
     if (!ctx)
         return IO_FAILED;
-    c->ssl = SSL_new(ctx);
-    if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1) {
+    const openssl_fns *o = openssl();
+    c->ssl = o->SSL_new(ctx);
+    if (!c->ssl || o->SSL_set_fd(c->ssl, c->fd) != 1) {
         tls_error(err, n, "TLS setup failed");
         return IO_FAILED;
     }
     if (is_ip_literal(a->host)) {
-        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), a->host);
+        o->X509_VERIFY_PARAM_set1_ip_asc(o->SSL_get0_param(c->ssl), a->host);
     } else {
-        SSL_set_tlsext_host_name(c->ssl, a->host);
-        SSL_set1_host(c->ssl, a->host);
+        o->SSL_ctrl(c->ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)a->host); /* SNI */
+        o->SSL_set1_host(c->ssl, a->host);
     }
     int ignored;
     return run_ssl(c, do_handshake, NULL, &ignored, err, n);
@@ -336,8 +344,8 @@ static io_status conn_open(stomp_conn *c, const stomp_address *a, stomp_tls *tls
 static void conn_close(stomp_conn *c)
 {
     if (c->ssl) {
-        SSL_shutdown(c->ssl); /* best effort, non-blocking */
-        SSL_free(c->ssl);
+        openssl()->SSL_shutdown(c->ssl); /* best effort, non-blocking */
+        openssl()->SSL_free(c->ssl);
         c->ssl = NULL;
     }
     if (c->fd >= 0)

@@ -13,7 +13,7 @@ static struct curl_slist *add_header(struct curl_slist *list, const char *name, 
     char *line = NULL;
     if (asprintf(&line, "%s: %s", name, value) < 0)
         return list;
-    struct curl_slist *grown = curl_slist_append(list, line); /* copies line */
+    struct curl_slist *grown = curl_lib.slist_append(list, line); /* copies line */
     free(line);
     return grown ? grown : list;
 }
@@ -24,7 +24,7 @@ static struct curl_slist *request_headers(const delivery_job *job, const deliver
     h = add_header(h, "Content-Type", "application/json");
     h = add_header(h, "X-MOLTIN-INTEGRATION-TRIGGER", job->trigger);
     h = add_header(h, "User-Agent", "integrationsd/" INTEGRATIONSD_VERSION);
-    h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
+    h = curl_lib.slist_append(h, "Expect:"); /* no 100-continue round trip */
     const char *secret = job_config(job, "secret_key");
     if (secret)
         h = add_header(h, "X-MOLTIN-SECRET-KEY", secret);
@@ -60,7 +60,7 @@ bool webhook_deliver(transport_ctx *t, const delivery_job *job, attempt_result *
             snprintf(r->error_detail, sizeof r->error_detail,
                      "Received a status code outside of 2xx range - treating webhook as a fail");
     }
-    curl_slist_free_all(rq.headers);
+    curl_lib.slist_free_all(rq.headers);
     free(body);
     return completed;
 }

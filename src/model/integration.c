@@ -439,38 +439,51 @@ static void write_configuration(strbuf *out, const integration *it)
     json_decref(cfg);
 }
 
+/* Appends "<timestamp>" (spec §1) in place. */
+static void write_timestamp(strbuf *out, int64_t ms)
+{
+    if (!strbuf_reserve(out, TIMESTAMP_LEN + 2))
+        return;
+    out->data[out->len] = '"';
+    timestamp_format(ms, out->data + out->len + 1);
+    out->len += TIMESTAMP_LEN;
+    out->data[out->len++] = '"';
+    out->data[out->len] = '\0';
+}
+
 void integration_write(strbuf *out, const integration *it, const char *base_url)
 {
-    char created[TIMESTAMP_LEN], updated[TIMESTAMP_LEN];
-    timestamp_format(it->created_at_ms, created);
-    timestamp_format(it->updated_at_ms, updated);
-    strbuf_puts(out, "{\"id\":");
+    static const char *const type_fields[INTEGRATION_TYPE_COUNT] = {
+        [INTEGRATION_WEBHOOK] = ",\"type\":\"integration\",\"integration_type\":\"webhook\",\"name\":",
+        [INTEGRATION_AWS_SQS] = ",\"type\":\"integration\",\"integration_type\":\"aws_sqs\",\"name\":",
+        [INTEGRATION_STOMP] = ",\"type\":\"integration\",\"integration_type\":\"stomp\",\"name\":",
+    };
+    strbuf_lit(out, "{\"id\":");
     strbuf_json_string(out, it->id);
-    strbuf_puts(out, ",\"type\":\"integration\",\"integration_type\":\"");
-    strbuf_puts(out, integration_type_name(it->type));
-    strbuf_puts(out, "\",\"name\":");
+    strbuf_puts(out, type_fields[it->type]);
     strbuf_json_string(out, it->name);
-    strbuf_puts(out, ",\"description\":");
+    strbuf_lit(out, ",\"description\":");
     if (it->description)
         strbuf_json_string(out, it->description);
     else
-        strbuf_puts(out, "null");
-    strbuf_puts(out, it->enabled ? ",\"enabled\":true,\"configuration\":" : ",\"enabled\":false,\"configuration\":");
+        strbuf_lit(out, "null");
+    if (it->enabled)
+        strbuf_lit(out, ",\"enabled\":true,\"configuration\":");
+    else
+        strbuf_lit(out, ",\"enabled\":false,\"configuration\":");
     write_configuration(out, it);
-    strbuf_puts(out, ",\"observes\":");
+    strbuf_lit(out, ",\"observes\":");
     strbuf_puts(out, it->observes);
-    strbuf_puts(out, ",\"links\":{\"self\":");
     /* the base may come from the Host header: escaped like any other string */
-    strbuf_puts(out, "\"");
+    strbuf_lit(out, ",\"links\":{\"self\":\"");
     strbuf_json_escape(out, base_url);
-    strbuf_puts(out, "/v2/integrations/");
-    strbuf_puts(out, it->id);
-    strbuf_puts(out, "\"");
-    strbuf_puts(out, "},\"meta\":{\"timestamps\":{\"created_at\":\"");
-    strbuf_puts(out, created);
-    strbuf_puts(out, "\",\"updated_at\":\"");
-    strbuf_puts(out, updated);
-    strbuf_puts(out, "\"}}}");
+    strbuf_lit(out, "/v2/integrations/");
+    strbuf_json_escape(out, it->id);
+    strbuf_lit(out, "\"},\"meta\":{\"timestamps\":{\"created_at\":");
+    write_timestamp(out, it->created_at_ms);
+    strbuf_lit(out, ",\"updated_at\":");
+    write_timestamp(out, it->updated_at_ms);
+    strbuf_lit(out, "}}}");
 }
 
 char *integration_document_text(const integration *it, const char *base_url)

@@ -1,23 +1,36 @@
 #include "job_log.h"
 
+#include <stdlib.h>
+
+#include "strbuf.h"
 #include "timestamp.h"
 
-json_t *job_log_render(const job_log *log)
+void job_log_write(strbuf *out, const job_log *log)
 {
     char created[TIMESTAMP_LEN];
     timestamp_format(log->created_at_ms, created);
     json_t *status = log->status_code ? json_integer(log->status_code) : json_null();
-    return json_pack("{s:s, s:s, s:b, s:i, s:f, s:s, s:o, s:s, s:{s:{s:{s:s, s:s}}, s:{s:{s:s, s:s}}}, s:{s:{s:s}}}",
-                     "id", log->id, "type", "integration-log", "succeeded", log->succeeded, "attempt", log->attempt,
-                     "processing_time", log->processing_time, "body", log->body, "status_code", status,
-                     "error_detail", log->error_detail,
-                     "relationships",
-                     "integration", "data", "type", "integration", "id", log->integration_id,
-                     "job", "data", "type", "integration-job", "id", log->job_id,
-                     "meta", "timestamps", "created_at", created);
+    /* built with jansson: processing_time is a real, written as jansson writes reals */
+    json_t *doc = json_pack("{s:s, s:s, s:b, s:i, s:f, s:s, s:o, s:s, s:{s:{s:{s:s, s:s}}, s:{s:{s:s, s:s}}}, s:{s:{s:s}}}",
+                            "id", log->id, "type", "integration-log", "succeeded", log->succeeded, "attempt",
+                            log->attempt, "processing_time", log->processing_time, "body", log->body, "status_code",
+                            status, "error_detail", log->error_detail,
+                            "relationships",
+                            "integration", "data", "type", "integration", "id", log->integration_id,
+                            "job", "data", "type", "integration-job", "id", log->job_id,
+                            "meta", "timestamps", "created_at", created);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
+    if (text)
+        strbuf_puts(out, text);
+    else
+        out->failed = true;
+    free(text);
+    json_decref(doc);
 }
 
-json_t *job_render(const char *job_id)
+void job_write(strbuf *out, const char *job_id)
 {
-    return json_pack("{s:s, s:s}", "id", job_id, "type", "integration-job");
+    strbuf_lit(out, "{\"id\":");
+    strbuf_json_string(out, job_id);
+    strbuf_lit(out, ",\"type\":\"integration-job\"}");
 }

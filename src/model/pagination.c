@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 static bool parse_non_negative(const char *raw, long *out)
 {
     if (raw[0] < '0' || raw[0] > '9') /* rejects "", "-1", "+1", " 1" */
@@ -43,49 +45,46 @@ bool page_parse_offset(const char *raw, long *offset)
     return parse_non_negative(raw, offset);
 }
 
-static json_t *page_link(const char *base_url, long limit, long offset)
+/* "<url>?page[limit]=L&page[offset]=O" as a JSON string. */
+static void write_link(strbuf *out, const char *url, long limit, long offset)
 {
-    char buf[2048];
-    int n = snprintf(buf, sizeof buf, "%s?page[limit]=%ld&page[offset]=%ld", base_url, limit, offset);
-    if (n < 0 || (size_t)n >= sizeof buf)
-        return json_null();
-    return json_string(buf);
+    char query[64];
+    snprintf(query, sizeof query, "?page[limit]=%ld&page[offset]=%ld\"", limit, offset);
+    strbuf_lit(out, "\"");
+    strbuf_json_escape(out, url);
+    strbuf_puts(out, query);
 }
 
-json_t *page_envelope(json_t *data, const page *p, long total, const char *base_url)
+void page_list_begin(strbuf *out)
+{
+    strbuf_lit(out, "{\"data\":[");
+}
+
+void page_list_end(strbuf *out, const page *p, long total, const char *list_url)
 {
     long limit = p->limit, offset = p->offset;
     long pages = total == 0 ? 0 : (total + limit - 1) / limit;
     long last_offset = pages == 0 ? 0 : (pages - 1) * limit;
-    json_t *prev = offset > 0 ? page_link(base_url, limit, offset > limit ? offset - limit : 0) : json_null();
-    json_t *next = offset <= LONG_MAX - limit && offset + limit < total ? page_link(base_url, limit, offset + limit)
-                                                                          : json_null();
-    return json_pack("{s:o, s:{s:o, s:o, s:o, s:o, s:o}, s:{s:{s:I, s:I, s:I, s:I}, s:{s:I}}, s:{s:I}}",
-                     "data", data,
-                     "links",
-                     "current", page_link(base_url, limit, offset),
-                     "first", page_link(base_url, limit, 0),
-                     "last", page_link(base_url, limit, last_offset),
-                     "prev", prev,
-                     "next", next,
-                     "meta",
-                     "page", "limit", (json_int_t)limit, "offset", (json_int_t)offset,
-                     "current", (json_int_t)(offset / limit + 1), "total", (json_int_t)pages,
-                     "results", "total", (json_int_t)total,
-                     "results", "total", (json_int_t)total);
-}
-
-char *page_envelope_tail(const page *p, long total, const char *base_url)
-{
-    static const char empty_data[] = "{\"data\":[]";
-    const size_t tail = sizeof empty_data - 2; /* where "]" begins */
-    json_t *shape = page_envelope(json_array(), p, total, base_url);
-    char *text = shape ? json_dumps(shape, JSON_COMPACT) : NULL;
-    json_decref(shape);
-    if (!text || strncmp(text, empty_data, tail + 1) != 0) {
-        free(text);
-        return NULL;
-    }
-    memmove(text, text + tail, strlen(text + tail) + 1);
-    return text;
+    char numbers[256];
+    strbuf_lit(out, "],\"links\":{\"current\":");
+    write_link(out, list_url, limit, offset);
+    strbuf_lit(out, ",\"first\":");
+    write_link(out, list_url, limit, 0);
+    strbuf_lit(out, ",\"last\":");
+    write_link(out, list_url, limit, last_offset);
+    strbuf_lit(out, ",\"prev\":");
+    if (offset > 0)
+        write_link(out, list_url, limit, offset > limit ? offset - limit : 0);
+    else
+        strbuf_lit(out, "null");
+    strbuf_lit(out, ",\"next\":");
+    if (offset <= LONG_MAX - limit && offset + limit < total)
+        write_link(out, list_url, limit, offset + limit);
+    else
+        strbuf_lit(out, "null");
+    snprintf(numbers, sizeof numbers,
+             "},\"meta\":{\"page\":{\"limit\":%ld,\"offset\":%ld,\"current\":%ld,\"total\":%ld},"
+             "\"results\":{\"total\":%ld}},\"results\":{\"total\":%ld}}",
+             limit, offset, offset / limit + 1, pages, total, total);
+    strbuf_puts(out, numbers);
 }

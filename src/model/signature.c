@@ -1,18 +1,18 @@
 #include "signature.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "openssl_lib.h"
+
 /* Decodes base64 into out (room for 3/4 of the input). Returns the length or -1. */
-static int base64_decode(const char *in, unsigned char *out)
+static int base64_decode(const openssl_fns *o, const char *in, unsigned char *out)
 {
     size_t len = strlen(in);
     if (len == 0 || len % 4 != 0)
         return -1;
-    int n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len);
+    int n = o->EVP_DecodeBlock(out, (const unsigned char *)in, (int)len);
     if (n < 0)
         return -1;
     /* EVP_DecodeBlock counts the padding as zero bytes */
@@ -25,6 +25,9 @@ bool standard_webhooks_sign(const char *secret, const char *id, long long timest
                             char out[SIGNATURE_MAX])
 {
     static const char prefix[] = "whsec_";
+    const openssl_fns *o = openssl();
+    if (!o)
+        return false;
     const unsigned char *key = (const unsigned char *)secret;
     int key_len = (int)strlen(secret);
     unsigned char *decoded = NULL;
@@ -33,7 +36,7 @@ bool standard_webhooks_sign(const char *secret, const char *id, long long timest
     if (strncmp(secret, prefix, sizeof prefix - 1) == 0) {
         const char *b64 = secret + sizeof prefix - 1;
         decoded = malloc(strlen(b64) / 4 * 3 + 3);
-        key_len = decoded ? base64_decode(b64, decoded) : -1;
+        key_len = decoded ? base64_decode(o, b64, decoded) : -1;
         key = decoded;
         if (key_len < 0)
             goto out;
@@ -44,10 +47,10 @@ bool standard_webhooks_sign(const char *secret, const char *id, long long timest
     }
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mac_len = 0;
-    if (!HMAC(EVP_sha256(), key, key_len, (const unsigned char *)message, strlen(message), mac, &mac_len))
+    if (!o->HMAC(o->EVP_sha256(), key, key_len, (const unsigned char *)message, strlen(message), mac, &mac_len))
         goto out;
     memcpy(out, "v1,", 3);
-    EVP_EncodeBlock((unsigned char *)out + 3, mac, (int)mac_len); /* 32 bytes -> 44 chars + NUL */
+    o->EVP_EncodeBlock((unsigned char *)out + 3, mac, (int)mac_len); /* 32 bytes -> 44 chars + NUL */
     ok = true;
 out:
     free(message);

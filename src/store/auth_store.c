@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "db_internal.h"
+#include "token_cache.h"
 #include "timestamp.h"
 
 DB_QUERY(q_client_get, "SELECT store_id, secret_hash FROM clients WHERE client_id = ?1");
@@ -97,6 +98,7 @@ static db_status apply_token_issue(db_conn *c, db_write *w)
 
 void db_token_issue_init(db_token_issue *op)
 {
+    memset(op, 0, sizeof *op);
     db_write_setup(&op->write, apply_token_issue);
 }
 
@@ -132,7 +134,7 @@ db_status db_client_configure(db *d, const char *client_id, const char *secret_h
 
 DB_QUERY(q_token_get, "SELECT store_id, grant_type, expires FROM tokens WHERE token = ?1");
 
-db_status db_token_find(db *d, const char *token, token_row *out)
+static db_status token_read(db *d, const char *token, token_row *out)
 {
     db_conn *c = db_reader(d);
     sqlite3_stmt *st = c ? db_prepare(c, &q_token_get) : NULL;
@@ -148,6 +150,17 @@ db_status db_token_find(db *d, const char *token, token_row *out)
         out->expires = sqlite3_column_int64(st, 2);
         sqlite3_reset(st);
     }
+    return result;
+}
+
+db_status db_token_find(db *d, const char *token, token_row *out)
+{
+    /* A stored token never changes: what the cache holds is what the table holds. */
+    if (token_cache_get(db_token_cache(d), token, out))
+        return DB_OK;
+    db_status result = token_read(d, token, out);
+    if (result == DB_OK)
+        token_cache_put(db_token_cache(d), token, out);
     return result;
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "migrations.h"
+#include "token_cache.h"
 #include "timestamp.h"
 
 struct db {
@@ -16,6 +17,8 @@ struct db {
     char *temp_dir;             /* ":memory:": the private folder holding it; removed at close */
     db_conn *writer;            /* the committer's */
     db_committer *committer;
+    db_checkpointer *checkpointer;
+    token_cache *tokens;        /* tokens presented lately */
     pthread_key_t reader_key;   /* each thread's reading connection */
     pthread_mutex_t conns_mu;   /* guards conns */
     db_conn *conns;             /* every connection open, closed by db_close */
@@ -133,8 +136,7 @@ static void conn_close(db_conn *c)
     free(c);
 }
 
-/* Opens a connection for one thread at a time (no SQLite mutex) and runs `setup` on it. */
-static db_conn *conn_open(db *d, const char *setup)
+db_conn *db_connect(db *d, const char *setup)
 {
     db_conn *c = calloc(1, sizeof *c);
     if (!c || !(c->stmts = calloc(query_count(), sizeof *c->stmts))) {
@@ -199,7 +201,7 @@ db_conn *db_reader(db *d)
         return NULL;
     /* query_only: a reading connection can never write by mistake */
     slot->owner = d;
-    slot->conn = conn_open(d, "PRAGMA query_only = 1;");
+    slot->conn = db_connect(d, "PRAGMA query_only = 1;");
     if (!slot->conn || pthread_setspecific(d->reader_key, slot) != 0) {
         if (slot->conn)
             conn_release(d, slot->conn);
@@ -305,8 +307,17 @@ static void remove_temporary_database(db *d)
     rmdir(d->temp_dir);
 }
 
+/* Process-wide SQLite settings, before its first use. */
+static void configure_sqlite(void)
+{
+    /* Allocation statistics take a global lock on every allocation of every connection. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 db *db_open(const char *path)
 {
+    static pthread_once_t configured = PTHREAD_ONCE_INIT;
+    pthread_once(&configured, configure_sqlite);
     db *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
@@ -320,12 +331,15 @@ db *db_open(const char *path)
     }
     if (strcmp(path, ":memory:") == 0 ? !make_temporary_database(d) : !(d->path = strdup(path)))
         goto fail;
+    if (!(d->tokens = token_cache_new()))
+        goto fail;
     /* WAL + synchronous=NORMAL: a commit survives a crash of the process (kill -9) and costs a
      * quarter of FULL; readers never block the writer nor the writer them. */
-    d->writer = conn_open(d, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+    d->writer = db_connect(d, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
     if (!d->writer || !migrate(d->writer->sql))
         goto fail;
-    d->committer = db_committer_start(d, d->writer);
+    d->checkpointer = db_checkpointer_start(d, d->writer);
+    d->committer = d->checkpointer ? db_committer_start(d, d->writer) : NULL;
     if (!d->committer)
         goto fail;
     return d;
@@ -339,6 +353,7 @@ void db_close(db *d)
     if (!d)
         return;
     db_committer_stop(d->committer);
+    db_checkpointer_stop(d->checkpointer);
     /* The threads that read are gone (HTTP and delivery stop first); what is left is the
      * calling thread's reader and the writer. */
     reader_slot *own = pthread_getspecific(d->reader_key);
@@ -352,11 +367,17 @@ void db_close(db *d)
     }
     if (d->temp_dir)
         remove_temporary_database(d);
+    token_cache_free(d->tokens);
     free(d->temp_dir);
     free(d->path);
     pthread_mutex_destroy(&d->conns_mu);
     pthread_mutex_destroy(&d->listener_mu);
     free(d);
+}
+
+token_cache *db_token_cache(db *d)
+{
+    return d->tokens;
 }
 
 /* ---- the job listener ------------------------------------------------------------------------- */

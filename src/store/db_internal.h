@@ -57,6 +57,9 @@ char *db_column_dup(sqlite3_stmt *st, int col);
 db_status db_read_begin(db_conn *c);
 void db_read_end(db_conn *c);
 
+/* The cache of tokens in memory (auth_store.c). */
+struct token_cache *db_token_cache(db *d);
+
 /* The calling thread's reading connection, opened on its first read; NULL (reported) when it
  * cannot be opened. */
 db_conn *db_reader(db *d);
@@ -81,6 +84,16 @@ db_status db_integration_read(db_conn *c, const char *store_id, const char *id, 
 
 /* Cancels the pending jobs of an integration (disabled or deleted), in the caller's transaction. */
 db_status db_cancel_pending_jobs(db_conn *c, const char *integration_id);
+
+/* A new connection for one thread at a time, after running `setup` on it; NULL (reported). It is
+ * closed by db_close. */
+db_conn *db_connect(db *d, const char *setup);
+
+/* The checkpointer (checkpoint.c): copies the WAL into the database file on a thread of its own,
+ * started the first time the WAL grows large, so that no commit waits for the disk. */
+typedef struct db_checkpointer db_checkpointer;
+db_checkpointer *db_checkpointer_start(db *d, db_conn *writer);
+void db_checkpointer_stop(db_checkpointer *c);
 
 /* The committer (commit.c): one thread, one connection, batches of writes per transaction. */
 typedef struct db_committer db_committer;

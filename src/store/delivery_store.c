@@ -239,6 +239,7 @@ static db_status apply_event_emit(db_conn *c, db_write *w)
 
 void db_event_emit_init(db_event_emit *op)
 {
+    memset(op, 0, sizeof *op);
     db_write_setup(&op->write, apply_event_emit);
 }
 

@@ -69,18 +69,14 @@ db_status db_integration_get(db *d, const char *store_id, const char *id, integr
 }
 
 DB_QUERY(q_store_count, "SELECT integration_count FROM stores WHERE id = ?1");
-DB_QUERY(q_integration_list, "SELECT " INTEGRATION_COLUMNS " FROM integrations WHERE store_id = ?1 "
-                             "ORDER BY created_at, id LIMIT ?2 OFFSET ?3");
+/* The page and, in its last column, the store's count (computed once): one statement, one read. */
+DB_QUERY(q_integration_list, "SELECT " INTEGRATION_COLUMNS ", (SELECT integration_count FROM stores WHERE id = ?1) "
+                             "FROM integrations WHERE store_id = ?1 ORDER BY created_at, id LIMIT ?2 OFFSET ?3");
+#define LIST_TOTAL_COLUMN 9
 
-db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_visitor visit,
-                              void *ctx, long *total)
+/* The store's count, for an empty page. */
+static db_status read_store_count(db_conn *c, const char *store_id, long *total)
 {
-    db_conn *c = db_reader(d);
-    if (!c)
-        return DB_ERROR;
-    /* count and page in one read transaction, so that they agree */
-    if (db_read_begin(c) != DB_OK)
-        return DB_ERROR;
     sqlite3_stmt *st = db_prepare(c, &q_store_count);
     if (st)
         db_bind_text(st, 1, store_id);
@@ -90,31 +86,36 @@ db_status db_integration_list(db *d, const char *store_id, long limit, long offs
         *total = (long)sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
     }
-    if (result == DB_NOT_FOUND) /* a store without a row has no integrations */
-        result = DB_OK;
-    if (result == DB_OK && (st = db_prepare(c, &q_integration_list))) {
-        db_bind_text(st, 1, store_id);
-        sqlite3_bind_int64(st, 2, limit);
-        sqlite3_bind_int64(st, 3, offset);
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            integration view;
-            if (!row_view(st, &view)) {
-                rc = SQLITE_CORRUPT;
-                break;
-            }
-            visit(&view, ctx);
+    return result == DB_NOT_FOUND ? DB_OK : result; /* a store without a row has no integrations */
+}
+
+db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_visitor visit,
+                              void *ctx, long *total)
+{
+    db_conn *c = db_reader(d);
+    sqlite3_stmt *st = c ? db_prepare(c, &q_integration_list) : NULL;
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, store_id);
+    sqlite3_bind_int64(st, 2, limit);
+    sqlite3_bind_int64(st, 3, offset);
+    *total = -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        integration view;
+        if (!row_view(st, &view)) {
+            rc = SQLITE_CORRUPT;
+            break;
         }
-        if (rc != SQLITE_DONE) {
-            db_report(c, "list integrations");
-            result = DB_ERROR;
-        }
-        sqlite3_reset(st);
-    } else if (result == DB_OK) {
-        result = DB_ERROR;
+        *total = (long)sqlite3_column_int64(st, LIST_TOTAL_COLUMN);
+        visit(&view, ctx);
     }
-    db_read_end(c);
-    return result;
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        db_report(c, "list integrations");
+        return DB_ERROR;
+    }
+    return *total < 0 ? read_store_count(c, store_id, total) : DB_OK;
 }
 
 /* ---- changes ---------------------------------------------------------------------------------- */
@@ -264,5 +265,6 @@ static db_status apply_integration_change(db_conn *c, db_write *w)
 
 void db_integration_change_init(db_integration_change *op)
 {
+    memset(op, 0, sizeof *op);
     db_write_setup(&op->write, apply_integration_change);
 }

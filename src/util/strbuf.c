@@ -6,7 +6,7 @@
 
 #include "utf8.h"
 
-static bool reserve(strbuf *b, size_t extra)
+bool strbuf_reserve(strbuf *b, size_t extra)
 {
     if (b->failed)
         return false;
@@ -27,7 +27,7 @@ static bool reserve(strbuf *b, size_t extra)
 
 void strbuf_append(strbuf *b, const char *s, size_t n)
 {
-    if (!reserve(b, n))
+    if (!strbuf_reserve(b, n))
         return;
     memcpy(b->data + b->len, s, n);
     b->len += n;
@@ -39,11 +39,21 @@ void strbuf_puts(strbuf *b, const char *s)
     strbuf_append(b, s, strlen(s));
 }
 
+/* Bytes that cannot be copied as they are: controls, '"', '\\', and the first byte of every
+ * multi-byte character (checked to be UTF-8). */
+static const unsigned char special[256] = {
+    [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
 void strbuf_json_escape(strbuf *b, const char *s)
 {
-    const char *run = s; /* bytes copied as they are: everything but '"', '\\' and controls */
-    for (; *s; s++) {
+    const char *run = s; /* copied as it is, once a special byte or the end is reached */
+    for (;; s++) {
         unsigned char c = (unsigned char)*s;
+        if (!special[c])
+            continue;
+        if (c == 0)
+            break;
         if (c >= 0x80) { /* JSON text is UTF-8: anything else cannot be sent */
             size_t n = utf8_sequence((const unsigned char *)s, strnlen(s, 4));
             if (n == 0) {
@@ -53,8 +63,6 @@ void strbuf_json_escape(strbuf *b, const char *s)
             s += n - 1;
             continue;
         }
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
         strbuf_append(b, run, (size_t)(s - run));
         char esc[8];
         switch (c) {

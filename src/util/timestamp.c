@@ -1,6 +1,5 @@
 #include "timestamp.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,14 +10,43 @@ int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The civil date of a day count since 1970-01-01 (H. Hinnant's days-to-civil: no tables, no
+ * time zone, no lock; gmtime_r takes the time-zone lock on every call). */
+static void civil_from_days(int64_t days, int *year, int *month, int *day)
+{
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    unsigned doe = (unsigned)(days - era * 146097);                        /* [0, 146096] */
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    unsigned mp = (5 * doy + 2) / 153;                                    /* [0, 11], March first */
+    *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *year = (int)(yoe + era * 400 + (*month <= 2));
+}
+
+static void digits(char *out, unsigned value, int width)
+{
+    for (int i = width - 1; i >= 0; i--, value /= 10)
+        out[i] = (char)('0' + value % 10);
+}
+
 void timestamp_format(int64_t ms, char out[TIMESTAMP_LEN])
 {
-    time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char buf[64]; /* roomy enough for any int the compiler imagines; the real text is 24 chars */
-    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-    memcpy(out, buf, TIMESTAMP_LEN - 1);
-    out[TIMESTAMP_LEN - 1] = '\0';
+    /* four-digit years: 0000-01-01 .. 9999-12-31 */
+    const int64_t first = INT64_C(-62167219200000), last = INT64_C(253402300799999);
+    ms = ms < first ? first : ms > last ? last : ms;
+    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    unsigned in_day = (unsigned)(secs - days * 86400), millis = (unsigned)(ms - secs * 1000);
+    int year, month, day;
+    civil_from_days(days, &year, &month, &day);
+    memcpy(out, "0000-00-00T00:00:00.000Z", TIMESTAMP_LEN);
+    digits(out, (unsigned)year, 4);
+    digits(out + 5, (unsigned)month, 2);
+    digits(out + 8, (unsigned)day, 2);
+    digits(out + 11, in_day / 3600, 2);
+    digits(out + 14, in_day / 60 % 60, 2);
+    digits(out + 17, in_day % 60, 2);
+    digits(out + 20, millis, 3);
 }

@@ -11,6 +11,18 @@
 #include <string.h>
 
 #include "job_log.h"
+#include "strbuf.h"
+
+/* The log as the renderer writes it, parsed back. */
+static json_t *job_log_render(const job_log *log)
+{
+    strbuf out = {0};
+    job_log_write(&out, log);
+    char *text = strbuf_take(&out);
+    json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    return doc;
+}
 
 #define LOG_ID "11111111-1111-4111-8111-111111111111"
 #define JOB_ID "22222222-2222-4222-8222-222222222222"

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "timestamp.h"
 
@@ -37,6 +38,25 @@ static void test_format_known_instants(void **state)
     }
 }
 
+/* Against the C library's gmtime_r over the whole four-digit range. */
+static void test_format_matches_gmtime(void **state)
+{
+    (void)state;
+    int64_t ms = 0;
+    for (int i = 0; i < 200000; i++) {
+        ms = (ms * 6364136223846793005 + 1442695040888963407) & INT64_MAX;
+        int64_t t = (int64_t)((uint64_t)ms % UINT64_C(253402300800000)) - (i % 2 ? INT64_C(0) : INT64_C(62167219200000));
+        char want[64], got[TIMESTAMP_LEN];
+        time_t secs = (time_t)(t >= 0 ? t / 1000 : (t - 999) / 1000);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(t - (int64_t)secs * 1000));
+        timestamp_format(t, got);
+        assert_string_equal(got, want);
+    }
+}
+
 static void test_now_ms(void **state)
 {
     (void)state;
@@ -57,6 +77,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_known_instants),
+        cmocka_unit_test(test_format_matches_gmtime),
         cmocka_unit_test(test_now_ms),
     };
     return cmocka_run_group_tests_name("timestamp", tests, NULL, NULL);

@@ -1,0 +1,103 @@
+/* Checkpoints mostly off the commit path. SQLite copies the WAL back into the database file
+ * every 1000 pages, by default inside the commit that crosses the mark: every writer waits for
+ * the copy and its fsyncs. Here a thread of its own, on a connection of its own, copies the bulk
+ * while the committer goes on writing (a PASSIVE checkpoint never blocks a writer or a reader).
+ * The frames committed meanwhile are copied by the committer itself after its next commit, a
+ * short step, so that the WAL is then wholly in the database file: the next transaction starts
+ * the WAL over from its beginning. Without that step the WAL would only grow, and writing to
+ * fresh pages of a growing file costs far more than rewriting the ones it has. */
+#include "db_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define CHECKPOINT_PAGES 1000 /* SQLite's own mark */
+
+struct db_checkpointer {
+    db *owner;
+    db_conn *conn;
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t mu;
+    pthread_cond_t due;
+    bool wanted;  /* the WAL passed the mark: copy it */
+    bool copying; /* the thread is copying */
+    bool copied;  /* it has: the committer finishes the checkpoint */
+    bool stopping;
+};
+
+static void *checkpointer_main(void *arg)
+{
+    db_checkpointer *c = arg;
+    c->conn = db_connect(c->owner, "");
+    if (!c->conn)
+        return NULL; /* the WAL keeps growing; it is checkpointed when the database closes */
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->wanted && !c->stopping)
+            pthread_cond_wait(&c->due, &c->mu);
+        if (c->stopping)
+            break;
+        c->wanted = false;
+        c->copying = true;
+        pthread_mutex_unlock(&c->mu);
+        int rc = sqlite3_wal_checkpoint_v2(c->conn->sql, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            db_report(c->conn, "checkpoint");
+        pthread_mutex_lock(&c->mu);
+        c->copying = false;
+        c->copied = rc == SQLITE_OK;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+/* SQLite calls this on the committer's connection after each commit, with the WAL's size. */
+static int after_commit(void *arg, sqlite3 *conn, const char *name, int wal_pages)
+{
+    db_checkpointer *c = arg;
+    if (wal_pages < CHECKPOINT_PAGES)
+        return SQLITE_OK;
+    pthread_mutex_lock(&c->mu);
+    bool finish = c->copied;
+    c->copied = false;
+    if (!finish && !c->copying && !c->stopping) {
+        if (!c->started) /* the first time the WAL grows this large */
+            c->started = pthread_create(&c->thread, NULL, checkpointer_main, c) == 0;
+        c->wanted = true;
+        pthread_cond_signal(&c->due);
+    }
+    bool alone = !c->started; /* no thread: do it all here, as SQLite would */
+    pthread_mutex_unlock(&c->mu);
+    if (finish || alone)
+        sqlite3_wal_checkpoint_v2(conn, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
+db_checkpointer *db_checkpointer_start(db *d, db_conn *writer)
+{
+    db_checkpointer *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->owner = d;
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->due, NULL);
+    /* replaces SQLite's own automatic checkpoint on this connection */
+    sqlite3_wal_hook(writer->sql, after_commit, c);
+    return c;
+}
+
+void db_checkpointer_stop(db_checkpointer *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    c->stopping = true;
+    pthread_cond_signal(&c->due);
+    pthread_mutex_unlock(&c->mu);
+    if (c->started)
+        pthread_join(c->thread, NULL);
+    pthread_cond_destroy(&c->due);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
