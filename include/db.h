@@ -164,13 +164,19 @@ db_status db_job_next_due(db *d, int64_t *next_due);
  * or failed when it has no attempt left of max_attempts. */
 db_status db_jobs_recover(db *d, size_t max_attempts, int64_t now);
 
-/* Takes the job due first (next_attempt_at <= now), counts its attempt and loads what the
- * transports need. DB_NOT_FOUND when none is due; *next_due is then the time of the next
- * pending job in unix ms, or -1. Jobs whose integration is gone or disabled are cancelled. */
-db_status db_job_claim(db *d, int64_t now, delivery_job *job, int64_t *next_due);
+/* The outcome of the attempt a worker has just made. */
+typedef struct job_outcome {
+    const delivery_job *job;
+    const attempt_result *result;
+    int64_t next_attempt_at; /* unix ms when it is to be tried again; -1: succeeded or out of attempts */
+} job_outcome;
 
-/* Writes the log of the attempt and reschedules the job: next_attempt_at (unix ms) when it is
- * to be tried again, -1 when it succeeded or has no attempts left. */
-db_status db_job_finish(db *d, const delivery_job *job, const attempt_result *r, int64_t next_attempt_at);
+/* One step of a delivery worker, in one transaction: writes the log of the attempt just made and
+ * reschedules its job (when done is not NULL), then takes the job due first (next_attempt_at <=
+ * now; now < 0 takes none), counts its attempt and loads what the transports need. DB_NOT_FOUND
+ * when none is due (the outcome is written all the same); *next_due is then the time of the next
+ * pending job in unix ms, or -1. Jobs whose integration is gone or disabled are cancelled.
+ * DB_ERROR: nothing was written. */
+db_status db_job_next(db *d, const job_outcome *done, int64_t now, delivery_job *job, int64_t *next_due);
 
 #endif

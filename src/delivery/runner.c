@@ -91,28 +91,24 @@ static bool run_transport(transport_ctx *t, const delivery_job *job, attempt_res
     }
 }
 
-static void attempt(delivery *dl, transport_ctx *t, delivery_job *job)
+/* One attempt of job; its outcome is written with the worker's next claim. */
+static void attempt(delivery *dl, transport_ctx *t, const delivery_job *job, attempt_result *r, int64_t *next_at)
 {
-    attempt_result r = {0};
-    if (!run_transport(t, job, &r)) {
+    if (!run_transport(t, job, r)) {
         /* Shutdown cut the attempt short: it may have reached the peer, so it counts and is
          * logged like any failed attempt; the next one follows the schedule after the restart. */
-        snprintf(r.error_detail, sizeof r.error_detail, "Attempt interrupted: the server was shutting down");
-        r.status_code = 0;
-        free(r.body);
-        r.body = NULL;
+        snprintf(r->error_detail, sizeof r->error_detail, "Attempt interrupted: the server was shutting down");
+        r->status_code = 0;
+        free(r->body);
+        r->body = NULL;
     }
     /* peers' words (ERROR headers, TLS and socket errors) go into JSON: keep them valid UTF-8 */
-    char *detail = utf8_clean(r.error_detail, strlen(r.error_detail), sizeof r.error_detail - 1);
+    char *detail = utf8_clean(r->error_detail, strlen(r->error_detail), sizeof r->error_detail - 1);
     if (detail) {
-        memcpy(r.error_detail, detail, strlen(detail) + 1);
+        memcpy(r->error_detail, detail, strlen(detail) + 1);
         free(detail);
     }
-    int64_t next = retry_next_attempt(dl->s.schedule, dl->s.attempts, job->attempt, r.succeeded, now_ms());
-    db_job_finish(dl->db, job, &r, next);
-    if (next >= 0)
-        wake_workers(dl); /* idle workers may be sleeping past the new due time */
-    free(r.body);
+    *next_at = retry_next_attempt(dl->s.schedule, dl->s.attempts, job->attempt, r->succeeded, now_ms());
 }
 
 static void wait_until(delivery *dl, unsigned long seen, int64_t due_ms)
@@ -145,23 +141,41 @@ static void *worker(void *arg)
         fprintf(stderr, "integrationsd: a delivery worker cannot start libcurl\n");
         return NULL;
     }
+    delivery_job job = {0}, next = {0};
+    attempt_result result = {0};
+    job_outcome outcome = {.job = &job, .result = &result};
+    bool unwritten = false; /* an attempt made whose outcome is not stored yet */
     while (!atomic_load(&dl->stopping)) {
         pthread_mutex_lock(&dl->mu);
         unsigned long seen = dl->wakeups;
         pthread_mutex_unlock(&dl->mu);
 
-        delivery_job job;
+        /* the outcome of the last attempt and the next claim: one transaction */
         int64_t next_due = -1;
-        db_status st = db_job_claim(dl->db, now_ms(), &job, &next_due);
-        if (st == DB_OK) {
-            attempt(dl, &t, &job);
+        db_status st = db_job_next(dl->db, unwritten ? &outcome : NULL, now_ms(), &next, &next_due);
+        if (st != DB_ERROR && unwritten) {
+            if (outcome.next_attempt_at >= 0)
+                wake_workers(dl); /* idle workers may be sleeping past its new due time */
             delivery_job_clear(&job);
+            free(result.body);
+            result = (attempt_result){0};
+            unwritten = false;
+        }
+        if (st == DB_OK) {
+            job = next;
+            next = (delivery_job){0};
+            attempt(dl, &t, &job, &result, &outcome.next_attempt_at);
+            unwritten = true;
             continue;
         }
         if (st == DB_ERROR)
             next_due = now_ms() + 1000; /* storage trouble: back off, then try again */
         wait_until(dl, seen, next_due);
     }
+    if (unwritten) /* shutdown: the last outcome is stored, nothing more is claimed */
+        db_job_next(dl->db, &outcome, -1, NULL, NULL);
+    delivery_job_clear(&job);
+    free(result.body);
     curl_lib.easy_cleanup(t.curl);
     return NULL;
 }

@@ -348,8 +348,14 @@ DB_QUERY(q_job_due, "SELECT j.id, j.attempts, j.store_id, j.integration_id, e.tr
 DB_QUERY(q_job_start, "UPDATE jobs SET running = 1, attempts = attempts + 1 WHERE id = ?1");
 DB_QUERY(q_job_cancel_one, "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL WHERE id = ?1");
 
-/* Reads the next due job into job (without its integration). */
-static db_status next_due_job(db_conn *c, int64_t now, delivery_job *job, char integration_id[UUID_STR_LEN])
+/* What the claim reads, as texts: the JSON is parsed by the worker, not by the committer. */
+typedef struct claimed {
+    char *payload;      /* the event's payload document */
+    char *integration_id;
+} claimed;
+
+/* Reads the next due job into job and cl (without its integration). */
+static db_status next_due_job(db_conn *c, int64_t now, delivery_job *job, claimed *cl)
 {
     sqlite3_stmt *st = db_prepare(c, &q_job_due);
     if (st)
@@ -360,16 +366,13 @@ static db_status next_due_job(db_conn *c, int64_t now, delivery_job *job, char i
     db_column_id(st, 0, job->id);
     job->attempt = sqlite3_column_int(st, 1) + 1;
     db_column_id(st, 2, job->store_id);
-    db_column_id(st, 3, integration_id);
     const char *trigger = (const char *)sqlite3_column_text(st, 4);
     snprintf(job->trigger, sizeof job->trigger, "%s", trigger ? trigger : "");
-    const char *payload = (const char *)sqlite3_column_text(st, 5);
-    job->payload = payload ? json_loads(payload, 0, NULL) : NULL;
-    if (!job->payload)
-        job->payload = json_object();
+    cl->integration_id = db_column_dup(st, 3);
+    cl->payload = db_column_dup(st, 5);
     job->event_created_ms = sqlite3_column_int64(st, 6);
     sqlite3_reset(st);
-    return job->payload ? DB_OK : DB_ERROR;
+    return cl->integration_id ? DB_OK : DB_ERROR;
 }
 
 static db_status run_on_job(db_conn *c, const db_query *q, const char *job_id)
@@ -380,51 +383,31 @@ static db_status run_on_job(db_conn *c, const db_query *q, const char *job_id)
     return db_step_done(c, st);
 }
 
-typedef struct job_claim {
-    db_write write;
-    int64_t now;
-    delivery_job *job;
-    int64_t next_due;
-} job_claim;
-
-static db_status apply_job_claim(db_conn *c, db_write *w)
+/* Takes the job due first: it counts its attempt and is running. Jobs whose integration is gone
+ * or disabled are cancelled on the way. */
+static db_status claim(db_conn *c, int64_t now, delivery_job *job, claimed *cl, int64_t *next_due)
 {
-    job_claim *op = (job_claim *)w;
-    delivery_job *job = op->job;
-    op->next_due = -1;
     for (;;) {
-        char integration_id[UUID_STR_LEN];
         delivery_job_clear(job);
-        db_status result = next_due_job(c, op->now, job, integration_id);
+        free(cl->payload);
+        free(cl->integration_id);
+        *cl = (claimed){0};
+        db_status result = next_due_job(c, now, job, cl);
         if (result == DB_NOT_FOUND) {
-            result = read_next_due(c, &op->next_due);
+            result = read_next_due(c, next_due);
             return result == DB_OK ? DB_NOT_FOUND : result;
         }
         if (result != DB_OK)
             return result;
-        result = db_integration_read(c, job->store_id, integration_id, &job->it);
+        result = db_integration_read(c, job->store_id, cl->integration_id, &job->it);
         if (result == DB_ERROR)
             return result;
-        if (result == DB_OK && job->it.enabled) {
-            job->configuration = integration_configuration_object(&job->it);
-            return job->configuration ? run_on_job(c, &q_job_start, job->id) : DB_ERROR;
-        }
+        if (result == DB_OK && job->it.enabled)
+            return run_on_job(c, &q_job_start, job->id);
         /* Gone or disabled: the job stops for good (normally already cancelled by that change). */
         if (run_on_job(c, &q_job_cancel_one, job->id) != DB_OK)
             return DB_ERROR;
     }
-}
-
-db_status db_job_claim(db *d, int64_t now, delivery_job *job, int64_t *next_due)
-{
-    memset(job, 0, sizeof *job);
-    job_claim op = {.now = now, .job = job};
-    db_write_setup(&op.write, apply_job_claim);
-    db_status result = db_submit_wait(d, &op.write);
-    *next_due = op.next_due;
-    if (result != DB_OK)
-        delivery_job_clear(job);
-    return result;
 }
 
 DB_QUERY(q_job_finish, "UPDATE jobs SET running = 0, "
@@ -432,18 +415,11 @@ DB_QUERY(q_job_finish, "UPDATE jobs SET running = 0, "
                        "next_attempt_at = CASE WHEN state = 'pending' AND ?2 = 'pending' THEN ?3 ELSE NULL END "
                        "WHERE id = ?1");
 
-typedef struct job_finish {
-    db_write write;
-    const delivery_job *job;
-    const attempt_result *result;
-    int64_t next_attempt_at;
-} job_finish;
-
-static db_status apply_job_finish(db_conn *c, db_write *w)
+/* Writes the log of an attempt and reschedules its job. */
+static db_status finish(db_conn *c, const job_outcome *o)
 {
-    job_finish *op = (job_finish *)w;
-    const delivery_job *job = op->job;
-    const attempt_result *r = op->result;
+    const delivery_job *job = o->job;
+    const attempt_result *r = o->result;
     char log_id[UUID_STR_LEN];
     id_new(log_id);
     sqlite3_stmt *st = db_prepare(c, &q_log_insert);
@@ -465,16 +441,53 @@ static db_status apply_job_finish(db_conn *c, db_write *w)
     /* A job cancelled while its attempt ran stays cancelled. */
     if (result == DB_OK && (st = db_prepare(c, &q_job_finish))) {
         db_bind_text(st, 1, job->id);
-        db_bind_text(st, 2, r->succeeded ? "succeeded" : op->next_attempt_at < 0 ? "failed" : "pending");
-        sqlite3_bind_int64(st, 3, op->next_attempt_at);
+        db_bind_text(st, 2, r->succeeded ? "succeeded" : o->next_attempt_at < 0 ? "failed" : "pending");
+        sqlite3_bind_int64(st, 3, o->next_attempt_at);
         result = db_step_done(c, st);
     }
     return result;
 }
 
-db_status db_job_finish(db *d, const delivery_job *job, const attempt_result *r, int64_t next_attempt_at)
+typedef struct job_cycle {
+    db_write write;
+    const job_outcome *done; /* NULL: nothing to write */
+    int64_t now;             /* claim a job due by then; < 0: claim none */
+    delivery_job *job;
+    claimed cl;
+    int64_t next_due;
+} job_cycle;
+
+static db_status apply_job_cycle(db_conn *c, db_write *w)
 {
-    job_finish op = {.job = job, .result = r, .next_attempt_at = next_attempt_at};
-    db_write_setup(&op.write, apply_job_finish);
-    return db_submit_wait(d, &op.write);
+    job_cycle *op = (job_cycle *)w;
+    op->next_due = -1;
+    db_status result = op->done ? finish(c, op->done) : DB_OK;
+    if (result == DB_OK && op->now >= 0)
+        result = claim(c, op->now, op->job, &op->cl, &op->next_due);
+    return result;
+}
+
+db_status db_job_next(db *d, const job_outcome *done, int64_t now, delivery_job *job, int64_t *next_due)
+{
+    job_cycle op = {.done = done, .now = now, .job = job};
+    db_write_setup(&op.write, apply_job_cycle);
+    if (job)
+        memset(job, 0, sizeof *job);
+    db_status result = db_submit_wait(d, &op.write);
+    if (next_due)
+        *next_due = op.next_due;
+    if (result == DB_OK && job && now >= 0) {
+        /* parsed here, on the worker's thread: the committer only reads and writes rows */
+        job->payload = op.cl.payload ? json_loads(op.cl.payload, 0, NULL) : NULL;
+        if (!job->payload)
+            job->payload = json_object();
+        job->configuration = integration_configuration_object(&job->it);
+        if (!job->payload || !job->configuration)
+            result = DB_ERROR; /* out of memory: the job stays running until the next start */
+    }
+    if (result != DB_OK && job)
+        delivery_job_clear(job);
+    free(op.cl.payload);
+    free(op.cl.integration_id);
+    return result;
 }
