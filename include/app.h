@@ -22,7 +22,12 @@ typedef struct app {
     char public_url[2100];       /* --public-url without trailing '/'; "" when not set */
     client_credential *clients;  /* configured mode; NULL = open mode */
     size_t client_count;
+    struct page_cache *pages;    /* integrations list pages kept in memory */
 } app;
+
+/* What the handlers keep in memory between requests (src/api/common.c). false when out of memory. */
+bool api_open(app *a);
+void api_close(app *a);
 
 /* Parses cfg->clients into a->clients and registers them in the database (src/api/auth.c).
  * Returns false after printing why. */

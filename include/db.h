@@ -45,6 +45,7 @@ struct db_write {
     size_t jobs_created;
     /* the operation's and the committer's */
     db_status (*apply)(db_conn *c, db_write *w);
+    const char *changed_store; /* set by apply: whose integrations it changed (see db_store_version) */
     db_write *next;
 };
 
@@ -96,6 +97,11 @@ db_status db_token_purge(db *d, int64_t now);
 /* ---- integrations (spec §3, §4) -------------------------------------------------------------- */
 
 db_status db_integration_get(db *d, const char *store_id, const char *id, integration *out);
+
+/* A number that moves whenever a write that changes the store's integrations commits, before
+ * that write is answered: two reads that get the same number saw the same integrations (for
+ * pages kept in memory). One memory read. */
+uint64_t db_store_version(db *d, const char *store_id);
 
 /* Called for each integration of a page; the strings of `it` are valid during the call only. */
 typedef void (*integration_visitor)(const integration *it, void *ctx);

@@ -52,7 +52,7 @@ int main(int argc, char **argv, char **envp)
     delivery *runner = NULL;
     app a = {.cfg = &cfg};
     a.db = db_open(cfg.db_path);
-    if (!a.db)
+    if (!a.db || !api_open(&a))
         goto out;
     db_token_purge(a.db, (int64_t)time(NULL));
     if (!auth_configure_clients(&a))
@@ -108,6 +108,7 @@ out:
     http_stop(server);    /* first: no new events */
     delivery_stop(runner); /* attempts under way are cut short and logged; their jobs stay pending */
     auth_free_clients(&a);
+    api_close(&a);
     db_close(a.db);
     return status;
 }

@@ -4,6 +4,7 @@
 
 #include "api.h"
 #include "errors.h"
+#include "page_cache.h"
 
 json_t *api_parse_json(const http_request *req, http_response *res)
 {
@@ -89,4 +90,16 @@ void api_health(void *ctx, const http_request *req, http_response *res)
         http_json(res, 200, json_pack("{s:s}", "status", "ok"));
     else
         http_error(res, 503, "Service Unavailable", "The database is not open.", NULL);
+}
+
+bool api_open(app *a)
+{
+    a->pages = page_cache_new();
+    return a->pages != NULL;
+}
+
+void api_close(app *a)
+{
+    page_cache_free(a->pages);
+    a->pages = NULL;
 }

@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "errors.h"
+#include "page_cache.h"
 #include "strbuf.h"
 #include "timestamp.h"
 
@@ -144,11 +145,20 @@ static void write_item(const integration *it, void *ctx)
 void api_integration_list(void *ctx, const http_request *req, http_response *res)
 {
     app *a = ctx;
-    char store_id[UUID_STR_LEN], base[BASE_URL_MAX], list_url[BASE_URL_MAX + 32];
+    char store_id[UUID_STR_LEN], base[BASE_URL_MAX], list_url[BASE_URL_MAX + 32], key[BASE_URL_MAX + 96];
     page p;
     if (!api_authenticate(a, req, res, store_id) || !api_page(req, res, &p))
         return;
     api_base_url(a, req, base);
+    /* the same page, the same links, and nothing changed in the store since: as written then */
+    snprintf(key, sizeof key, "%s %ld %ld %s", store_id, p.limit, p.offset, base);
+    uint64_t version = db_store_version(a->db, store_id);
+    size_t len;
+    char *kept = page_cache_get(a->pages, key, version, &len);
+    if (kept) {
+        http_json_text(res, 200, kept);
+        return;
+    }
     snprintf(list_url, sizeof list_url, "%s/v2/integrations", base);
     list_page items = {.base = base};
     strbuf_reserve(&items.out, (size_t)p.limit * 640 + 1024); /* a page in one allocation, as a rule */
@@ -160,7 +170,11 @@ void api_integration_list(void *ctx, const http_request *req, http_response *res
         return;
     }
     page_list_end(&items.out, &p, total, list_url);
-    http_json_text(res, 200, strbuf_take(&items.out));
+    len = items.out.len;
+    char *text = strbuf_take(&items.out);
+    if (text)
+        page_cache_put(a->pages, key, version, text, len);
+    http_json_text(res, 200, text);
 }
 
 /* Authenticates and loads the integration of the path; false with the answer in res. */

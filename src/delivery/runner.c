@@ -23,7 +23,7 @@
 
 /* Deliveries yield the processor to API requests: workers run at a lower priority (a higher
  * nice value), so a burst of deliveries does not slow the answers. */
-#define WORKER_NICE 10
+#define WORKER_NICE 19
 
 struct delivery {
     db *db;

@@ -3,6 +3,7 @@
 #include "db_internal.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@ struct db {
     db_job_listener on_jobs;    /* told after a commit that created jobs */
     void *on_jobs_ctx;
     int64_t first_attempt_delay_ms;
+    /* db_store_version: one counter per slot; stores that share a slot share a version (an
+     * extra change for both, never a missed one) */
+    _Atomic uint64_t store_versions[4096];
 };
 
 static size_t query_count(void)
@@ -380,6 +384,24 @@ token_cache *db_token_cache(db *d)
     return d->tokens;
 }
 
+static size_t version_slot(const db *d, const char *store_id)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *store_id; store_id++)
+        h = (h ^ (unsigned char)*store_id) * 16777619u;
+    return h % (sizeof d->store_versions / sizeof d->store_versions[0]);
+}
+
+uint64_t db_store_version(db *d, const char *store_id)
+{
+    return atomic_load(&d->store_versions[version_slot(d, store_id)]);
+}
+
+void db_bump_store_version(db *d, const char *store_id)
+{
+    atomic_fetch_add(&d->store_versions[version_slot(d, store_id)], 1);
+}
+
 /* ---- the job listener ------------------------------------------------------------------------- */
 
 void db_set_job_listener(db *d, db_job_listener fn, void *ctx, int64_t first_attempt_delay_ms)
@@ -414,6 +436,7 @@ int64_t db_first_attempt_at(db *d, int64_t now)
 void db_write_setup(db_write *w, db_status (*apply)(db_conn *c, db_write *w))
 {
     w->apply = apply;
+    w->changed_store = NULL;
     w->status = DB_ERROR;
     w->jobs_created = 0;
     w->next = NULL;

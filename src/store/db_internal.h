@@ -102,6 +102,9 @@ db_committer *db_committer_start(db *d, db_conn *writer);
 void db_committer_stop(db_committer *c);
 void db_committer_submit(db_committer *c, db_write *w);
 
+/* Moves the store's version (called by the committer once a write that changed it committed). */
+void db_bump_store_version(db *d, const char *store_id);
+
 /* Tells the job listener, if any, that jobs were committed (called by the committer). */
 void db_announce_jobs(db *d, size_t created);
 /* When new jobs are first due, from now (unix ms). */

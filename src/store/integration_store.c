@@ -249,6 +249,8 @@ static db_status apply_integration_change(db_conn *c, db_write *w)
     const integration_change *plan = &op->plan;
     const char *id = op->after ? op->after->id : op->before->id;
     db_status result = write_row(c, op);
+    if (result == DB_OK)
+        w->changed_store = op->store_id;
     if (result == DB_OK && plan->unindex_before)
         result = index_observers(c, op->store_id, op->before, &q_observer_delete);
     if (result == DB_OK && plan->index_after)
