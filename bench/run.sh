@@ -75,21 +75,15 @@ kib() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }       # kib P
 calc() { awk "BEGIN { printf \"$1\n\", ($2) }"; }                         # calc FORMAT EXPR
 die() { echo "bench: $*" >&2; exit 1; }
 
-# wrk Lua: count non-2xx answers in response(), report one machine-readable line in done():
-# RESULT req/s p50_ms p99_ms non2xx socket_errors requests
+# wrk Lua: one machine-readable line in done(), from wrk's own counts (a response() hook would run
+# Lua for every answer and make the load generator the heaviest process on the machine):
+# RESULT req/s p50_ms p99_ms error_answers socket_errors requests   (error answers: status >= 400)
 report='
-local threads = {}
-function setup(t) table.insert(threads, t) end
-function init(args) bad = 0 end
-function response(status, headers, body)
-  if status < 200 or status > 299 then bad = bad + 1 end
-end
 function done(s, lat, req)
-  local n = 0
-  for _, t in ipairs(threads) do n = n + t:get("bad") end
   local e = s.errors
   io.write(string.format("RESULT %.1f %.3f %.3f %d %d %d\n", s.requests / (s.duration / 1e6),
-    lat:percentile(50) / 1000, lat:percentile(99) / 1000, n, e.connect + e.read + e.write + e.timeout, s.requests))
+    lat:percentile(50) / 1000, lat:percentile(99) / 1000, e.status, e.connect + e.read + e.write + e.timeout,
+    s.requests))
 end'
 lua_post() { # lua_post FILE BODY
     printf 'wrk.method = "POST"\nwrk.body = [[%s]]\nwrk.headers["Content-Type"] = "application/json"\n%s\n' \
@@ -116,9 +110,9 @@ run() {
     set -- $(sed -n 's/^RESULT //p' "$dir/wrk.out") 0 0 0 0 0 0
     rps=$1 p50=$2 p99=$3 bad=$4 errs=$5 reqs=$6
     [ "$reqs" != 0 ] || { echo "  !!!!! $label: wrk gave no result:"; cat "$dir/wrk.out"; }
-    printf '  %-46s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %s\n' "$label" "$rps" "$p50" "$p99" "$bad"
+    printf '  %-46s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %s\n' "$label" "$rps" "$p50" "$p99" "$bad"
     if [ "$bad" != 0 ] || [ "$errs" != 0 ]; then
-        echo "  !!!!! $label: $bad non-2xx answers and $errs socket errors out of $reqs requests: INVALID run"
+        echo "  !!!!! $label: $bad error answers (status >= 400) and $errs socket errors out of $reqs requests: INVALID run"
     fi
 }
 
@@ -258,7 +252,23 @@ import http.client, json, signal, subprocess, sys, threading, time
 from urllib.parse import urlsplit
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))   # so that `finally` stops the GET run
 api, token, receiver, events = urlsplit(sys.argv[1]), sys.argv[2], urlsplit(sys.argv[3]), int(sys.argv[4])
-wrk_out, wrk_cmd = (sys.argv[5], sys.argv[6:]) if len(sys.argv) > 6 else (None, None)  # the GET run
+wrk_out, wrk_cmd = (sys.argv[5], sys.argv[6:]) if len(sys.argv) > 6 else (None, None)  # the GET runs
+
+class GetRuns(threading.Thread):
+    """The GET run three times in a row (their p99s' median is the figure), stoppable."""
+    def __init__(self):
+        super().__init__(daemon=True); self.current = None; self.stopped = False
+    def run(self):
+        with open(wrk_out, "w") as out:
+            for _ in range(3):
+                if self.stopped: break
+                self.current = subprocess.Popen(wrk_cmd, stdout=out, stderr=subprocess.STDOUT)
+                self.current.wait()
+    def stop(self):
+        self.stopped = True
+        if self.current is not None and self.current.poll() is None:
+            self.current.terminate(); self.current.wait()
+        self.join()
 
 def count():
     c = http.client.HTTPConnection(receiver.hostname, receiver.port, timeout=5)
@@ -291,17 +301,17 @@ try:
         emitted = len(ended) == len(threads)
         if first is None and n > 0:
             first = last = (now, n)
-            if wrk_cmd: wrk = subprocess.Popen(wrk_cmd, stdout=open(wrk_out, "w"), stderr=subprocess.STDOUT)
+            if wrk_cmd: wrk = GetRuns(); wrk.start()
         elif first and n > last[1]:
             last = (now, n)
-        if wrk is not None and wrk.poll() is not None: break
+        if wrk is not None and not wrk.is_alive(): break
         if first and wrk is None and emitted and (n >= sum(accepted) * 20 or now - last[0] >= 1.0): break
         time.sleep(max(0, 0.2 - (time.monotonic() - now)))
     if wrk is not None:
-        wrk.wait()
+        wrk.join()
 finally:
-    if wrk is not None and wrk.poll() is None:
-        wrk.terminate(); wrk.wait()
+    if wrk is not None and wrk.is_alive():
+        wrk.stop()
 for t in threads: t.join()
 jobs, emit_s = sum(accepted) * 20, max(ended) - t0
 if first is None:
@@ -324,8 +334,20 @@ for n in $(seq 20); do
     [ -n "$id" ] || die "integrationsd: create failed"
 done
 echo "== deliveries: integrationsd -> baseline receiver, 20 integrations, $EVENTS events per round"
-run "GET /v2/integrations/{id}, runner idle" "$dir/get.lua" "$dbase/v2/integrations/$id" -H "Authorization: Bearer $dtok"
-idle99=$p99
+# p99 of GET by id for a client with 4 requests under way (a test suite calling the API while its
+# webhooks are delivered), idle and during deliveries; the median of three runs of each. A load that
+# saturates both cores would measure the scheduler rather than the server.
+median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+getlat() { wrk -t1 -c4 -d4s --latency -s "$dir/get.lua" -H "Authorization: Bearer $dtok" "$dbase/v2/integrations/$id"; }
+idle_runs=""
+for k in 1 2 3; do
+    fg "$dir/wrk.out" getlat || true
+    set -- $(sed -n 's/^RESULT //p' "$dir/wrk.out") 0 0 0 0 0 0
+    printf '  %-46s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %s\n' "GET /v2/integrations/{id}, runner idle" \
+        "$1" "$2" "$3" "$4"
+    idle_runs="$idle_runs $3"
+done
+idle99=$(median $idle_runs)
 deliver() {
     fg "$dir/deliver.out" python3 "$dir/deliver.py" "$dbase" "$dtok" "$rbase" $EVENTS "$@" || true
     set -- $(sed -n 's/^RESULT //p' "$dir/deliver.out") 0 0 0 0 0 0 0
@@ -340,12 +362,18 @@ deliver
 rate=$drate
 echo " round 2: the same, with GET /v2/integrations/{id} started at the first delivery"
 : >"$dir/wrk-busy.out"
-deliver "$dir/wrk-busy.out" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$dir/get.lua" \
+deliver "$dir/wrk-busy.out" wrk -t1 -c4 -d4s --latency -s "$dir/get.lua" \
     -H "Authorization: Bearer $dtok" "$dbase/v2/integrations/$id"
-set -- $(sed -n 's/^RESULT //p' "$dir/wrk-busy.out") 0 0 0 0 0 0
-busy99=$3
-printf '  %-46s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %s\n' "GET /v2/integrations/{id}, delivering" "$1" "$2" "$3" "$4"
-[ "$4$5" = 00 ] || echo "  !!!!! GET while delivering: $4 non-2xx answers and $5 socket errors"
+sed -n 's/^RESULT //p' "$dir/wrk-busy.out" >"$dir/busy.txt"
+busy_runs=""
+while read -r rps p50 p99 bad errs reqs; do
+    printf '  %-46s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %s\n' "GET /v2/integrations/{id}, delivering" \
+        "$rps" "$p50" "$p99" "$bad"
+    [ "$bad$errs" = 00 ] || echo "  !!!!! GET while delivering: $bad error answers (status >= 400) and $errs socket errors"
+    busy_runs="$busy_runs $p99"
+done <"$dir/busy.txt"
+[ -n "$busy_runs" ] || busy_runs="0 0 0"
+busy99=$(median $busy_runs)
 stop "$dpid"
 # the receiver's own speed of light: wrk POSTing bodies of the delivered size straight to /hook
 size=$(curl -s "$rbase/count" | sed -n 's/.*"count":\([0-9]*\),"bytes":\([0-9]*\).*/\2 \1/p' |
@@ -367,7 +395,7 @@ row "startup (ms)" "$(f1 "$i_start")" "$(f1 "$b_start")" "$(r "$i_start" "$b_sta
 row "idle RSS (MiB)" "$(f1 "$i_idle / 1024")" "$(f1 "$b_idle / 1024")" "$(r "$i_idle" "$b_idle")" "<= 8 MiB" \
     "$(judge "$i_idle <= 8192")"
 post_met=$(judge "$i_post / ($b_post + 1e-9) >= 2.0")
-[ "$i_postbad$b_postbad" = 00 ] || post_met="NOT MET (INVALID: non-2xx/errors)"
+[ "$i_postbad$b_postbad" = 00 ] || post_met="NOT MET (INVALID: error answers)"
 row "POST req/s" "$(f0 "$i_post")" "$(f0 "$b_post")" "$(r "$i_post" "$b_post")" "ratio >= 2.0" "$post_met"
 row "POST p50 (ms)" "$(f2 "$i_post50")" "$(f2 "$b_post50")" "$(r "$i_post50" "$b_post50")" "" ""
 row "POST p99 (ms)" "$(f2 "$i_post99")" "$(f2 "$b_post99")" "$(r "$i_post99" "$b_post99")" "" ""
@@ -381,7 +409,7 @@ row "GET {id} p50 (ms)" "$(f2 "$i_one50")" "$(f2 "$b_one50")" "$(r "$i_one50" "$
 row "GET {id} p99 (ms)" "$(f2 "$i_one99")" "$(f2 "$b_one99")" "$(r "$i_one99" "$b_one99")" "" ""
 big_met=$(judge "$i_big >= 0.8")
 [ "$i_rows" -ge $ROWS ] || big_met="NOT MET (store reached only $i_rows rows)"
-[ "$i_bigbad" = 0 ] || big_met="NOT MET (INVALID: non-2xx/errors)"
+[ "$i_bigbad" = 0 ] || big_met="NOT MET (INVALID: error answers)"
 row "POST req/s at 100k rows / empty" "$(f2 "$i_big")" "$(f2 "$b_big")" "$(r "$i_big" "$b_big")" ">= 0.8" "$big_met"
 row "peak RSS (MiB)" "$(f1 "$i_hwm / 1024")" "$(f1 "$b_hwm / 1024")" "$(r "$i_hwm" "$b_hwm")" "" ""
 row "deliveries/s (vs receiver req/s)" "$(f0 "$rate")" "$(f0 "$hook")" "$(r "$rate" "$hook")" ">= 5000" \

@@ -5,13 +5,12 @@
  * Nothing of this runs until a job is due: libcurl, OpenSSL and the worker threads start with
  * the first job (a server that only answers the API never pays for them). */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "delivery.h"
 #include "retry.h"
@@ -21,9 +20,6 @@
 
 #define IDLE_WAKE_MS 60000 /* re-check now and then even when nothing is known to be due */
 
-/* Deliveries yield the processor to API requests: workers run at a lower priority (a higher
- * nice value), so a burst of deliveries does not slow the answers. */
-#define WORKER_NICE 19
 
 struct delivery {
     db *db;
@@ -135,7 +131,11 @@ static void wait_until(delivery *dl, unsigned long seen, int64_t due_ms)
 static void *worker(void *arg)
 {
     delivery *dl = arg;
-    setpriority(PRIO_PROCESS, (id_t)gettid(), WORKER_NICE); /* Linux: per thread */
+    /* Deliveries yield the processor to API requests: a worker runs in the idle scheduling class,
+     * when no request needs the processor (Linux gives it a small share even on a busy machine),
+     * so a burst of deliveries does not slow the answers. */
+    struct sched_param idle = {0};
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
     transport_ctx t = {.s = &dl->s, .stopping = &dl->stopping, .curl = curl_lib.easy_init(), .tls = dl->tls};
     if (!t.curl) {
         fprintf(stderr, "integrationsd: a delivery worker cannot start libcurl\n");

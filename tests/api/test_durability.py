@@ -68,3 +68,27 @@ def test_sigkill_during_a_burst_of_creates_loses_no_answered_create(make_server)
         assert total == len(ids) == len(set(ids)), (total, len(ids))
         # the store still takes writes where it left off
         assert c.create()["id"]
+
+
+def test_concurrent_partial_updates_of_one_integration_all_take_effect(client):
+    """§4.2 partial updates of different fields, sent at the same time: each is applied to the
+    version it read or read again, so none undoes another."""
+    it = client.create(name="n", description="d")
+    url = f"/v2/integrations/{it['id']}"
+    errors = []
+
+    def put(field, value):
+        r = client.put(url, {"data": {"type": "integration", field: value}})
+        if r.status_code != 200:
+            errors.append(r.text)
+
+    for n in range(20):
+        threads = [threading.Thread(target=put, args=("name", f"name {n}")),
+                   threading.Thread(target=put, args=("description", f"description {n}"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        got = client.get(url).json()["data"]
+        assert (got["name"], got["description"]) == (f"name {n}", f"description {n}"), got
+    assert not errors, errors[:3]

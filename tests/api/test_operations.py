@@ -1,4 +1,5 @@
 """§9 operations (flags, env, health, signals), persistence across restarts, concurrency."""
+import glob
 import os
 import signal
 import threading
@@ -246,3 +247,18 @@ def test_concurrent_mixed_stores_and_reads(make_server):
         mine = {iid for cid, iid in made if cid == c.client_id}
         listed = {d["id"] for d in c.get(BASE).json()["data"]}
         assert listed == mine
+
+
+def test_memory_database_is_one_database_for_every_thread_and_leaves_nothing(make_server):
+    """--db :memory: is a throw-away database that every connection of the server shares (writes
+    on one thread, reads on others), in a private folder removed at exit."""
+    before = set(glob.glob("/dev/shm/integrationsd-*")) | set(glob.glob("/tmp/integrationsd-*"))
+    srv = make_server(db=":memory:")
+    c = srv.client()
+    made = [c.create(name=f"n{i}")["id"] for i in range(20)]
+    for i in made:  # reads on the HTTP threads see the writer's commits
+        assert c.get(f"/v2/integrations/{i}").status_code == 200
+    assert c.get("/v2/integrations").json()["results"]["total"] == 20
+    assert srv.stop() == 0
+    after = set(glob.glob("/dev/shm/integrationsd-*")) | set(glob.glob("/tmp/integrationsd-*"))
+    assert after <= before, f"left behind: {after - before}"

@@ -47,10 +47,15 @@ def test_older_schema_is_upgraded_and_data_kept(make_server, tmp_path):
     assert r.status_code == 200, r.text
     r = srv.request("GET", f"/v2/integrations/{INTEGRATION}/jobs", headers={"Authorization": f"Bearer {TOKEN}"})
     assert r.status_code == 200 and r.json()["results"]["total"] == 0, r.text
-    # the list reads columns added by later migrations, filled in for the old row
+    # the list reads the rebuilt table, and counts the old row
     r = srv.request("GET", "/v2/integrations", headers={"Authorization": f"Bearer {TOKEN}"})
     assert r.status_code == 200, r.text
-    assert r.json()["data"] == [data]
+    assert r.json()["data"] == [data] and r.json()["results"]["total"] == 1
+    # the observers of the old row were indexed by the upgrade: its event finds it
+    r = srv.request("POST", "/emulator/v1/events", headers={"Authorization": f"Bearer {TOKEN}"},
+                    json={"data": {"type": "event", "trigger": "order.paid"}})
+    assert r.status_code == 202, r.text
+    assert [j["integration_id"] for j in r.json()["data"]["jobs"]] == [INTEGRATION]
 
     conn = sqlite3.connect(db)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
