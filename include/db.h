@@ -179,10 +179,13 @@ typedef struct job_outcome {
 
 /* One step of a delivery worker, in one transaction: writes the log of the attempt just made and
  * reschedules its job (when done is not NULL), then takes the job due first (next_attempt_at <=
- * now; now < 0 takes none), counts its attempt and loads what the transports need. DB_NOT_FOUND
- * when none is due (the outcome is written all the same); *next_due is then the time of the next
- * pending job in unix ms, or -1. Jobs whose integration is gone or disabled are cancelled.
- * DB_ERROR: nothing was written. */
+ * now; now < 0 takes none) among those whose integration has no attempt under way that started
+ * less than 250 ms ago (a receiver that answers in time gets its events one at a time, in order;
+ * past a backlog of 16 due jobs waiting this way, the first due is taken all the same), counts its
+ * attempt and loads what the transports need. DB_NOT_FOUND when none can be taken (the outcome is
+ * written all the same); *next_due is then when to try again in unix ms (the next pending job, or
+ * shortly when due ones wait for attempts under way), or -1 when none is pending. Jobs whose
+ * integration is gone or disabled are cancelled. DB_ERROR: nothing was written. */
 db_status db_job_next(db *d, const job_outcome *done, int64_t now, delivery_job *job, int64_t *next_due);
 
 #endif

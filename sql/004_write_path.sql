@@ -44,7 +44,8 @@ CREATE UNIQUE INDEX integrations_by_id ON integrations (id);
 
 -- Disabling or deleting an integration cancels its pending jobs without reading its history.
 CREATE INDEX jobs_pending_by_integration ON jobs (integration_id) WHERE state = 'pending';
--- Start-up finds the attempts a crash interrupted without reading every job.
-CREATE INDEX jobs_running ON jobs (id) WHERE running = 1;
+-- The attempts under way, by integration: an integration's jobs are attempted one at a time, and
+-- start-up finds the attempts a crash interrupted without reading every job.
+CREATE INDEX jobs_running ON jobs (integration_id) WHERE running = 1;
 -- Start-up drops expired tokens without reading the live ones.
 CREATE INDEX tokens_by_expiry ON tokens (expires);

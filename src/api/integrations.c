@@ -55,9 +55,42 @@ static void pending_change_free(void *ctx)
     free(p);
 }
 
-/* Decides what the change does and hands it to the store; `answer` follows the commit. */
+/* The answer of every change, once the store is done with it. */
+static void change_answer(void *ctx, const http_request *req, http_response *res)
+{
+    pending_change *p = ctx;
+    app *a = p->a;
+    change_kind kind = p->op.plan.kind;
+    switch (p->op.write.status) {
+    case DB_OK:
+        http_json_text(res, kind == CHANGE_CREATE ? 201 : 200, p->document);
+        p->document = NULL;
+        break;
+    case DB_CONFLICT: /* changed since it was read: read it again and decide again */
+        pending_change_free(p);
+        if (kind == CHANGE_DELETE)
+            api_integration_delete(a, req, res);
+        else
+            api_integration_update(a, req, res);
+        return;
+    case DB_LIMIT: {
+        char title[96];
+        snprintf(title, sizeof title, "You have reached the integration limit of %ld", a->cfg->max_integrations);
+        http_error(res, 400, title, "Delete an integration before creating another.", NULL);
+        break;
+    }
+    case DB_NOT_FOUND: /* deleted meanwhile */
+        not_found(res);
+        break;
+    default:
+        api_storage_error(res);
+    }
+    pending_change_free(p);
+}
+
+/* Decides what the change does and hands it to the store; the answer follows the commit. */
 static void submit_change(pending_change *p, const http_request *req, http_response *res, const integration *before,
-                          const integration *after, const char *event_payload, http_handler answer)
+                          const integration *after, const char *event_payload)
 {
     db_integration_change_init(&p->op);
     p->op.store_id = p->store_id;
@@ -66,7 +99,7 @@ static void submit_change(pending_change *p, const http_request *req, http_respo
     p->op.plan = integration_decide(before, after);
     p->op.event_payload = event_payload;
     p->op.max_per_store = p->a->cfg->max_integrations;
-    api_submit(p->a, req, res, &p->op.write, answer, pending_change_free, p);
+    api_submit(p->a, req, res, &p->op.write, change_answer, pending_change_free, p);
 }
 
 /* {"data": <integration>}: the answer of create, get and update, and the payload of their events. */
@@ -75,27 +108,6 @@ static char *document_text(app *a, const http_request *req, const integration *i
     char base[BASE_URL_MAX];
     api_base_url(a, req, base);
     return integration_document_text(it, base);
-}
-
-static void create_answer(void *ctx, const http_request *req, http_response *res)
-{
-    (void)req;
-    pending_change *p = ctx;
-    switch (p->op.write.status) {
-    case DB_OK:
-        http_json_text(res, 201, p->document);
-        p->document = NULL;
-        break;
-    case DB_LIMIT: {
-        char title[96];
-        snprintf(title, sizeof title, "You have reached the integration limit of %ld", p->a->cfg->max_integrations);
-        http_error(res, 400, title, "Delete an integration before creating another.", NULL);
-        break;
-    }
-    default:
-        api_storage_error(res);
-    }
-    pending_change_free(p);
 }
 
 void api_integration_create(void *ctx, const http_request *req, http_response *res)
@@ -119,7 +131,7 @@ void api_integration_create(void *ctx, const http_request *req, http_response *r
         api_build_error(res); /* before anything is stored: the client learns nothing was created */
         goto out;
     }
-    submit_change(p, req, res, NULL, &p->after, p->document, create_answer);
+    submit_change(p, req, res, NULL, &p->after, p->document);
     p = NULL; /* the answer owns it now */
 out:
     pending_change_free(p);
@@ -210,28 +222,6 @@ void api_integration_get(void *ctx, const http_request *req, http_response *res)
     integration_clear(&it);
 }
 
-static void update_answer(void *ctx, const http_request *req, http_response *res)
-{
-    pending_change *p = ctx;
-    app *a = p->a;
-    switch (p->op.write.status) {
-    case DB_OK:
-        http_json_text(res, 200, p->document);
-        p->document = NULL;
-        break;
-    case DB_CONFLICT: /* changed since it was read: read it again and merge again */
-        pending_change_free(p);
-        api_integration_update(a, req, res);
-        return;
-    case DB_NOT_FOUND: /* deleted meanwhile */
-        not_found(res);
-        break;
-    default:
-        api_storage_error(res);
-    }
-    pending_change_free(p);
-}
-
 void api_integration_update(void *ctx, const http_request *req, http_response *res)
 {
     app *a = ctx;
@@ -253,34 +243,12 @@ void api_integration_update(void *ctx, const http_request *req, http_response *r
         api_build_error(res);
         goto out;
     }
-    submit_change(p, req, res, &p->before, &p->after, p->document, update_answer);
+    submit_change(p, req, res, &p->before, &p->after, p->document);
     p = NULL;
 out:
     pending_change_free(p);
     json_decref(errors);
     json_decref(body);
-}
-
-static void delete_answer(void *ctx, const http_request *req, http_response *res)
-{
-    pending_change *p = ctx;
-    app *a = p->a;
-    switch (p->op.write.status) {
-    case DB_OK:
-        http_json_text(res, 200, p->document);
-        p->document = NULL;
-        break;
-    case DB_CONFLICT: /* changed since it was read: decide again on what it is now */
-        pending_change_free(p);
-        api_integration_delete(a, req, res);
-        return;
-    case DB_NOT_FOUND:
-        not_found(res);
-        break;
-    default:
-        api_storage_error(res);
-    }
-    pending_change_free(p);
 }
 
 void api_integration_delete(void *ctx, const http_request *req, http_response *res)
@@ -305,7 +273,7 @@ void api_integration_delete(void *ctx, const http_request *req, http_response *r
         api_build_error(res);
         return;
     }
-    submit_change(p, req, res, &p->before, NULL, p->reference, delete_answer);
+    submit_change(p, req, res, &p->before, NULL, p->reference);
 }
 
 void api_integration_attributes(void *ctx, const http_request *req, http_response *res)

@@ -5,7 +5,8 @@
  * Nothing of this runs until a job is due: libcurl, OpenSSL and the worker threads start with
  * the first job (a server that only answers the API never pays for them). */
 #include <pthread.h>
-#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,11 +132,10 @@ static void wait_until(delivery *dl, unsigned long seen, int64_t due_ms)
 static void *worker(void *arg)
 {
     delivery *dl = arg;
-    /* Deliveries yield the processor to API requests: a worker runs in the idle scheduling class,
-     * when no request needs the processor (Linux gives it a small share even on a busy machine),
-     * so a burst of deliveries does not slow the answers. */
-    struct sched_param idle = {0};
-    pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+    /* Deliveries yield the processor to API requests: a worker runs at the lowest priority (nice
+     * 19; Linux: per thread). It still wakes at once for a new job (the idle scheduling class,
+     * tried, would leave a job waiting whenever both cores are busy, and reorder deliveries). */
+    setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
     transport_ctx t = {.s = &dl->s, .stopping = &dl->stopping, .curl = curl_lib.easy_init(), .tls = dl->tls};
     if (!t.curl) {
         fprintf(stderr, "integrationsd: a delivery worker cannot start libcurl\n");
@@ -154,8 +154,9 @@ static void *worker(void *arg)
         int64_t next_due = -1;
         db_status st = db_job_next(dl->db, unwritten ? &outcome : NULL, now_ms(), &next, &next_due);
         if (st != DB_ERROR && unwritten) {
-            if (outcome.next_attempt_at >= 0)
-                wake_workers(dl); /* idle workers may be sleeping past its new due time */
+            /* idle workers may be waiting for this integration to be free, or sleeping past the
+             * job's new due time */
+            wake_workers(dl);
             delivery_job_clear(&job);
             free(result.body);
             result = (attempt_result){0};

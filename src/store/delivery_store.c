@@ -341,11 +341,20 @@ db_status db_jobs_recover(db *d, size_t max_attempts, int64_t now)
     return db_submit_wait(d, &op.write);
 }
 
+/* The jobs due, first due first: a claim looks at this many of them for one whose integration has
+ * no recent attempt under way. */
+#define CLAIM_LOOKAHEAD 16
+/* An attempt under way for longer than this (a slow receiver) no longer holds back the next job of
+ * its integration: a receiver that answers in time gets its events one at a time and in order; a
+ * slow one gets them in parallel, up to --delivery-concurrency. */
+#define SLOW_ATTEMPT_MS 250
 DB_QUERY(q_job_due, "SELECT j.id, j.attempts, j.store_id, j.integration_id, e.trigger, e.payload, e.created_at "
                     "FROM jobs j JOIN events e ON e.id = j.event_id "
                     "WHERE j.state = 'pending' AND j.running = 0 AND j.next_attempt_at <= ?1 "
-                    "ORDER BY j.next_attempt_at LIMIT 1");
-DB_QUERY(q_job_start, "UPDATE jobs SET running = 1, attempts = attempts + 1 WHERE id = ?1");
+                    "ORDER BY j.next_attempt_at LIMIT 16");
+/* A running job's next_attempt_at is the time its attempt started. */
+DB_QUERY(q_integration_busy, "SELECT 1 FROM jobs WHERE integration_id = ?1 AND running = 1 AND next_attempt_at > ?2");
+DB_QUERY(q_job_start, "UPDATE jobs SET running = 1, attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1");
 DB_QUERY(q_job_cancel_one, "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL WHERE id = ?1");
 
 /* What the claim reads, as texts: the JSON is parsed by the worker, not by the committer. */
@@ -354,25 +363,66 @@ typedef struct claimed {
     char *integration_id;
 } claimed;
 
-/* Reads the next due job into job and cl (without its integration). */
-static db_status next_due_job(db_conn *c, int64_t now, delivery_job *job, claimed *cl)
+/* An attempt of one of the integration's jobs started less than SLOW_ATTEMPT_MS ago and is under way. */
+static db_status integration_busy(db_conn *c, const char *integration_id, int64_t now, bool *busy)
 {
-    sqlite3_stmt *st = db_prepare(c, &q_job_due);
-    if (st)
-        sqlite3_bind_int64(st, 1, now);
+    sqlite3_stmt *st = db_prepare(c, &q_integration_busy);
+    if (st) {
+        db_bind_text(st, 1, integration_id);
+        sqlite3_bind_int64(st, 2, now - SLOW_ATTEMPT_MS);
+    }
     db_status result = db_step_row(c, st);
-    if (result != DB_OK)
-        return result;
-    db_column_id(st, 0, job->id);
-    job->attempt = sqlite3_column_int(st, 1) + 1;
-    db_column_id(st, 2, job->store_id);
-    const char *trigger = (const char *)sqlite3_column_text(st, 4);
-    snprintf(job->trigger, sizeof job->trigger, "%s", trigger ? trigger : "");
-    cl->integration_id = db_column_dup(st, 3);
-    cl->payload = db_column_dup(st, 5);
-    job->event_created_ms = sqlite3_column_int64(st, 6);
+    *busy = result == DB_OK;
+    if (result == DB_OK)
+        sqlite3_reset(st);
+    return result == DB_ERROR ? DB_ERROR : DB_OK;
+}
+
+/* Reads the job to attempt next into job and cl (without its integration): the first due whose
+ * integration has no recent attempt under way, so that an integration's jobs go out one at a time
+ * and in order. When CLAIM_LOOKAHEAD due jobs in a row all wait for their integrations (a backlog),
+ * the first of them is taken all the same: a backlog is worked on in parallel. DB_NOT_FOUND when
+ * none is due; *blocked then tells that due jobs wait for the attempts under way. */
+static db_status next_due_job(db_conn *c, int64_t now, delivery_job *job, claimed *cl, bool *blocked)
+{
+    *blocked = false;
+    sqlite3_stmt *st = db_prepare(c, &q_job_due);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, now);
+    int rc, seen = 0;
+    bool take_first = false; /* a backlog: the first due, busy or not */
+    db_status result = DB_NOT_FOUND;
+    while (result == DB_NOT_FOUND && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        bool busy = false;
+        if (!take_first && integration_busy(c, (const char *)sqlite3_column_text(st, 3), now, &busy) != DB_OK) {
+            result = DB_ERROR;
+            break;
+        }
+        if (busy) {
+            *blocked = true;
+            if (++seen == CLAIM_LOOKAHEAD) {
+                take_first = true;
+                sqlite3_reset(st); /* from the first row again, with the same bindings */
+            }
+            continue;
+        }
+        db_column_id(st, 0, job->id);
+        job->attempt = sqlite3_column_int(st, 1) + 1;
+        db_column_id(st, 2, job->store_id);
+        const char *trigger = (const char *)sqlite3_column_text(st, 4);
+        snprintf(job->trigger, sizeof job->trigger, "%s", trigger ? trigger : "");
+        cl->integration_id = db_column_dup(st, 3);
+        cl->payload = db_column_dup(st, 5);
+        job->event_created_ms = sqlite3_column_int64(st, 6);
+        result = cl->integration_id ? DB_OK : DB_ERROR;
+    }
+    if (result == DB_NOT_FOUND && rc != SQLITE_DONE)
+        result = DB_ERROR;
+    if (result == DB_ERROR)
+        db_report(c, "claim a job");
     sqlite3_reset(st);
-    return cl->integration_id ? DB_OK : DB_ERROR;
+    return result;
 }
 
 static db_status run_on_job(db_conn *c, const db_query *q, const char *job_id)
@@ -383,8 +433,8 @@ static db_status run_on_job(db_conn *c, const db_query *q, const char *job_id)
     return db_step_done(c, st);
 }
 
-/* Takes the job due first: it counts its attempt and is running. Jobs whose integration is gone
- * or disabled are cancelled on the way. */
+/* Takes the job to attempt next (next_due_job): it counts its attempt and is running. Jobs whose
+ * integration is gone or disabled are cancelled on the way. */
 static db_status claim(db_conn *c, int64_t now, delivery_job *job, claimed *cl, int64_t *next_due)
 {
     for (;;) {
@@ -392,7 +442,12 @@ static db_status claim(db_conn *c, int64_t now, delivery_job *job, claimed *cl, 
         free(cl->payload);
         free(cl->integration_id);
         *cl = (claimed){0};
-        db_status result = next_due_job(c, now, job, cl);
+        bool blocked;
+        db_status result = next_due_job(c, now, job, cl, &blocked);
+        if (result == DB_NOT_FOUND && blocked) { /* due, but waiting: for an outcome, or to be slow */
+            *next_due = now + SLOW_ATTEMPT_MS;
+            return DB_NOT_FOUND;
+        }
         if (result == DB_NOT_FOUND) {
             result = read_next_due(c, next_due);
             return result == DB_OK ? DB_NOT_FOUND : result;
@@ -402,8 +457,14 @@ static db_status claim(db_conn *c, int64_t now, delivery_job *job, claimed *cl, 
         result = db_integration_read(c, job->store_id, cl->integration_id, &job->it);
         if (result == DB_ERROR)
             return result;
-        if (result == DB_OK && job->it.enabled)
-            return run_on_job(c, &q_job_start, job->id);
+        if (result == DB_OK && job->it.enabled) {
+            sqlite3_stmt *st = db_prepare(c, &q_job_start);
+            if (st) {
+                db_bind_text(st, 1, job->id);
+                sqlite3_bind_int64(st, 2, now); /* while it runs: when its attempt started */
+            }
+            return db_step_done(c, st);
+        }
         /* Gone or disabled: the job stops for good (normally already cancelled by that change). */
         if (run_on_job(c, &q_job_cancel_one, job->id) != DB_OK)
             return DB_ERROR;

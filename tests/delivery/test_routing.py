@@ -144,3 +144,21 @@ def test_observers_of_integration_updated_are_chosen_after_the_update(make_serve
     body_json(c.put(path, {"data": {"type": "integration", "observes": ["order.paid"]}}), 200)
     time.sleep(QUIET)
     assert len(receiver.requests("/x")) == 1
+
+
+def test_an_integrations_jobs_go_out_one_at_a_time_in_order(make_server, receiver):
+    """The jobs of one integration are attempted one at a time, first due first: a receiver that
+    answers within a quarter of a second gets its events in the order they happened, never two at
+    once (a slower one gets them in parallel, up to --delivery-concurrency)."""
+    from receiver import ok
+    srv = make_server()
+    c = srv.client()
+    it = c.create(hook(receiver, "/slow"))
+    receiver.set("/slow", *[ok(delay=0.1) for _ in range(5)])
+    ids = [f"o{i}" for i in range(5)]
+    for i in ids:
+        emit(c, "order.fulfilled", {"data": {"type": "order", "id": i}})
+    got = receiver.wait_for(5, "/slow")
+    assert [r.json["payload"]["data"]["id"] for r in got] == ids
+    for before, after in zip(got, got[1:]):  # each came once the one before had its answer
+        assert after.time - before.time >= 0.09, [r.time for r in got]
