@@ -42,10 +42,10 @@ static void test_format_known_instants(void **state)
 static void test_format_matches_gmtime(void **state)
 {
     (void)state;
-    int64_t ms = 0;
+    uint64_t x = 0; /* a 64-bit LCG: unsigned, so that its wrap-around is defined */
     for (int i = 0; i < 200000; i++) {
-        ms = (ms * 6364136223846793005 + 1442695040888963407) & INT64_MAX;
-        int64_t t = (int64_t)((uint64_t)ms % UINT64_C(253402300800000)) - (i % 2 ? INT64_C(0) : INT64_C(62167219200000));
+        x = x * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+        int64_t t = (int64_t)(x % UINT64_C(253402300800000)) - (i % 2 ? INT64_C(0) : INT64_C(62167219200000));
         char want[64], got[TIMESTAMP_LEN];
         time_t secs = (time_t)(t >= 0 ? t / 1000 : (t - 999) / 1000);
         struct tm tm;
