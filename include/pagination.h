@@ -3,6 +3,7 @@
 #define INTEGRATIONSD_PAGINATION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define PAGE_LIMIT_DEFAULT 25
 #define PAGE_LIMIT_MAX 100
@@ -21,6 +22,8 @@ struct strbuf;
  * the items, separated by commas; page_list_end writes the rest: ],"links":…,"meta":…,"results":…}.
  * list_url is the absolute URL of the list without query string. */
 void page_list_begin(struct strbuf *out);
+/* Before each item: the comma, from the second on; *items counts them. */
+void page_list_separator(struct strbuf *out, size_t *items);
 void page_list_end(struct strbuf *out, const page *p, long total, const char *list_url);
 
 #endif

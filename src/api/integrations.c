@@ -33,13 +33,25 @@ typedef struct pending_change {
     integration after;  /* as validated: create, update */
     char *document;     /* the answer's body; for create and update also the event's payload */
     char *reference;    /* delete: {"type":"integration","id":…}, the event's payload */
+    json_t *body;       /* the request document (create, update) */
+    json_t *errors;     /* its validation errors */
 } pending_change;
 
-static pending_change *pending_change_new(app *a)
+static void pending_change_free(void *ctx);
+
+/* NULL, with the 500 in res, when out of memory. */
+static pending_change *pending_change_new(app *a, http_response *res)
 {
     pending_change *p = calloc(1, sizeof *p);
-    if (p)
+    if (p) {
         p->a = a;
+        p->errors = json_array();
+    }
+    if (!p || !p->errors) {
+        pending_change_free(p);
+        api_build_error(res);
+        return NULL;
+    }
     return p;
 }
 
@@ -52,6 +64,8 @@ static void pending_change_free(void *ctx)
     integration_clear(&p->after);
     free(p->document);
     free(p->reference);
+    json_decref(p->body);
+    json_decref(p->errors);
     free(p);
 }
 
@@ -113,16 +127,13 @@ static char *document_text(app *a, const http_request *req, const integration *i
 void api_integration_create(void *ctx, const http_request *req, http_response *res)
 {
     app *a = ctx;
-    json_t *body = NULL, *errors = json_array();
-    pending_change *p = pending_change_new(a);
-    if (!p || !errors) {
-        api_build_error(res);
+    pending_change *p = pending_change_new(a, res);
+    if (!p)
+        return;
+    if (!api_authenticate(a, req, res, p->store_id) || !(p->body = api_parse_json(req, res)))
         goto out;
-    }
-    if (!api_authenticate(a, req, res, p->store_id) || !(body = api_parse_json(req, res)))
-        goto out;
-    if (!integration_from_create(body, errors, &p->after)) {
-        reject(res, errors);
+    if (!integration_from_create(p->body, p->errors, &p->after)) {
+        reject(res, p->errors);
         goto out;
     }
     id_new(p->after.id);
@@ -132,11 +143,9 @@ void api_integration_create(void *ctx, const http_request *req, http_response *r
         goto out;
     }
     submit_change(p, req, res, NULL, &p->after, p->document);
-    p = NULL; /* the answer owns it now */
+    return; /* the answer owns p now */
 out:
     pending_change_free(p);
-    json_decref(errors);
-    json_decref(body);
 }
 
 /* One page of the list, written as it is read. */
@@ -149,8 +158,7 @@ typedef struct list_page {
 static void write_item(const integration *it, void *ctx)
 {
     list_page *items = ctx;
-    if (items->count++)
-        strbuf_append(&items->out, ",", 1);
+    page_list_separator(&items->out, &items->count);
     integration_write(&items->out, it, items->base);
 }
 
@@ -225,16 +233,13 @@ void api_integration_get(void *ctx, const http_request *req, http_response *res)
 void api_integration_update(void *ctx, const http_request *req, http_response *res)
 {
     app *a = ctx;
-    json_t *body = NULL, *errors = json_array();
-    pending_change *p = pending_change_new(a);
-    if (!p || !errors) {
-        api_build_error(res);
+    pending_change *p = pending_change_new(a, res);
+    if (!p)
+        return;
+    if (!load_integration(a, req, res, p->store_id, &p->before) || !(p->body = api_parse_json(req, res)))
         goto out;
-    }
-    if (!load_integration(a, req, res, p->store_id, &p->before) || !(body = api_parse_json(req, res)))
-        goto out;
-    if (!integration_from_update(body, &p->before, p->before.id, errors, &p->after)) {
-        reject(res, errors);
+    if (!integration_from_update(p->body, &p->before, p->before.id, p->errors, &p->after)) {
+        reject(res, p->errors);
         goto out;
     }
     int64_t now = now_ms();
@@ -244,21 +249,17 @@ void api_integration_update(void *ctx, const http_request *req, http_response *r
         goto out;
     }
     submit_change(p, req, res, &p->before, &p->after, p->document);
-    p = NULL;
+    return;
 out:
     pending_change_free(p);
-    json_decref(errors);
-    json_decref(body);
 }
 
 void api_integration_delete(void *ctx, const http_request *req, http_response *res)
 {
     app *a = ctx;
-    pending_change *p = pending_change_new(a);
-    if (!p) {
-        api_build_error(res);
+    pending_change *p = pending_change_new(a, res);
+    if (!p)
         return;
-    }
     if (!load_integration(a, req, res, p->store_id, &p->before)) {
         pending_change_free(p);
         return;

@@ -13,16 +13,14 @@ typedef struct list_items {
 static void write_log(const job_log *log, void *ctx)
 {
     list_items *items = ctx;
-    if (items->count++)
-        strbuf_append(&items->out, ",", 1);
+    page_list_separator(&items->out, &items->count);
     job_log_write(&items->out, log);
 }
 
 static void write_job(const char *job_id, void *ctx)
 {
     list_items *items = ctx;
-    if (items->count++)
-        strbuf_append(&items->out, ",", 1);
+    page_list_separator(&items->out, &items->count);
     job_write(&items->out, job_id);
 }
 

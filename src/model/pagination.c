@@ -60,6 +60,12 @@ void page_list_begin(strbuf *out)
     strbuf_lit(out, "{\"data\":[");
 }
 
+void page_list_separator(strbuf *out, size_t *items)
+{
+    if ((*items)++)
+        strbuf_lit(out, ",");
+}
+
 void page_list_end(strbuf *out, const page *p, long total, const char *list_url)
 {
     long limit = p->limit, offset = p->offset;

