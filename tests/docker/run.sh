@@ -165,10 +165,14 @@ trap 'fail "interrupted by a signal"; exit 130' INT TERM
 
 # Is TCP port $1 on 127.0.0.1 free?
 port_free() { ! (exec 7<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# A port below the kernel's range of ephemeral ports: one inside it can be taken meanwhile as the
+# local end of an outgoing connection (docker and apt make many), and the server's bind then fails.
 free_port() {
-    local p
+    local p low
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+    [ "$low" -gt 12000 ] || low=32768
     for _ in $(seq 1 200); do
-        p=$(( 20000 + RANDOM % 30000 ))
+        p=$(( 10000 + RANDOM % (low - 10000) ))
         port_free "$p" && { echo "$p"; return 0; }
     done
     return 1
