@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -388,6 +389,51 @@ static void test_no_statement_scans_or_sorts(void **state)
     assert_int_equal(bad, 0);
 }
 
+static off_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : 0;
+}
+
+/* Writes `count` integrations of about 8 KiB each, one transaction each. */
+static void write_big(fixture *f, int count)
+{
+    static char configuration[8192];
+    int n = snprintf(configuration, sizeof configuration, "{\"url\":\"http://127.0.0.1:9/");
+    memset(configuration + n, 'p', sizeof configuration - n - 3);
+    memcpy(configuration + sizeof configuration - 3, "\"}", 3);
+    for (int i = 0; i < count; i++) {
+        integration it;
+        make(&it, false, "[\"order.paid\"]", 1000 + i);
+        free(it.configuration);
+        it.configuration = strdup(configuration);
+        assert_int_equal(change(f, NULL, &it, 1000000, NULL), DB_OK);
+        integration_clear(&it);
+    }
+}
+
+/* The WAL is copied into the database file by the checkpoint thread while no write comes (the
+ * committer only finishes the last frames), and then starts over rather than growing. */
+static void test_the_wal_is_copied_in_the_background_and_reused(void **state)
+{
+    fixture *f = *state;
+    char wal[128];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    off_t db_before = file_size(f->path);
+    write_big(f, 2400); /* about 20 MiB of frames: past the checkpoint mark */
+    off_t wal_first = file_size(wal);
+    assert_true(wal_first > 16 * 1024 * 1024);
+    bool copied = false;
+    for (int waited_ms = 0; !copied && waited_ms < 10000; waited_ms += 10) {
+        copied = file_size(f->path) > db_before + 8 * 1024 * 1024;
+        if (!copied)
+            usleep(10000);
+    }
+    assert_true(copied);
+    write_big(f, 2400); /* as much again: the WAL is written over from its start */
+    assert_true(file_size(wal) < wal_first + wal_first / 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -398,6 +444,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_client_secret_is_kept_once_taken, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_failing_write_fails_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_statement_scans_or_sorts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_wal_is_copied_in_the_background_and_reused, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
