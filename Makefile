@@ -6,8 +6,21 @@ PKGS    := libmicrohttpd jansson sqlite3 uuid libcurl libssl libcrypto
 LINKED  := libmicrohttpd jansson sqlite3 uuid
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Isrc/store -Isrc/api \
-             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+
+# Layers (README, Architecture). A file is compiled with the public headers (include/<layer>/)
+# of its own layer and of the layers it may call, and the private headers of its own folder:
+# a header of any other layer is not found. scripts/check-layers.sh says so in words.
+INC_util     := -Iinclude/util
+INC_model    := $(INC_util) -Iinclude/model
+INC_store    := $(INC_model) -Iinclude/store -Isrc/store
+INC_http     := $(INC_model) -Iinclude/http
+INC_delivery := $(INC_model) -Iinclude/store -Iinclude/delivery -Isrc/delivery
+INC_api      := $(INC_model) -Iinclude/store -Iinclude/http -Iinclude/api -Isrc/api
+INC_main     := $(INC_model) -Iinclude/store -Iinclude/http -Iinclude/delivery -Iinclude/api -Isrc
+INC_tests    := $(INC_main) -Isrc/store -Isrc/delivery -Isrc/api
+# src/<layer>/x.c -> INC_<layer>; src/x.c -> INC_main
+includes_of = $(or $(INC_$(word 2,$(subst /, ,$(1)))),$(INC_main))
 LDLIBS  = $(shell pkg-config --libs $(LINKED) 2>/dev/null) -ldl -lpthread
 
 # BUILD is the output folder: build (release) or build/asan (sanitizers).
@@ -22,20 +35,30 @@ OBJ      = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migratio
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all asan run check deps test-deps unit api delivery sdk suite docker-test clean bench
+.PHONY: all asan run check layers deps test-deps unit api delivery sdk suite docker-test clean bench
 all: $(BUILD)/integrationsd
 
 $(GEN): $(MIGRATIONS) scripts/embed-sql.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed-sql.sh $(MIGRATIONS) > $@
 
-$(BUILD)/obj/gen/migrations.o: $(GEN)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+# Stops at once, in one line, when a development package is missing (rather than at the first
+# header a compiler cannot find).
+$(BUILD)/packages.ok:
+	@for p in $(PKGS); do pkg-config --exists $$p || { \
+	    echo "make: the development package of $$p is missing (pkg-config $$p): run make deps" >&2; exit 1; }; done
+	@mkdir -p $(dir $@) && touch $@
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h)
+$(BUILD)/obj/gen/migrations.o: $(GEN) | $(BUILD)/packages.ok
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Isrc/store -MMD -MP -c $< -o $@
+
+# -MMD -MP: each object depends on the headers it includes, as the compiler found them.
+$(BUILD)/obj/%.o: %.c | $(BUILD)/packages.ok
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(call includes_of,$<) -MMD -MP -c $< -o $@
+
+-include $(OBJ:.o=.d) $(BUILD)/obj/src/main.d
 
 $(BUILD)/libintegrationsd.a: $(OBJ)
 	ar rcs $@ $^
@@ -43,9 +66,12 @@ $(BUILD)/libintegrationsd.a: $(OBJ)
 $(BUILD)/integrationsd: $(BUILD)/obj/src/main.o $(BUILD)/libintegrationsd.a
 	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 
+# Unit tests are white-box: they see every header.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libintegrationsd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libintegrationsd.a $(LDLIBS) -lcmocka -o $@
+	$(CC) $(ALL_CFLAGS) $(INC_tests) -MMD -MP $< $(BUILD)/libintegrationsd.a $(LDLIBS) -lcmocka -o $@
+
+-include $(UNIT_BIN:=.d)
 
 # The sanitizer build lives in build/asan and runs the whole suite too.
 asan:
@@ -81,7 +107,12 @@ suite: unit api delivery sdk
 docker-test:
 	bash tests/docker/run.sh
 
+# Every include within its layer's reach (scripts/check-layers.sh).
+layers:
+	sh scripts/check-layers.sh
+
 check: test-deps
+	$(MAKE) layers
 	$(MAKE) deps
 	$(MAKE) suite
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN)" suite

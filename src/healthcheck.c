@@ -1,3 +1,5 @@
+/* `integrationsd --healthcheck`: one GET /health to the server the flags describe, exit 0
+ * or 1. Runs instead of the server, in its own process; never opens the database. */
 #include "healthcheck.h"
 
 #include <stdio.h>

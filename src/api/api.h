@@ -9,6 +9,7 @@
 #include "http.h"
 #include "ids.h"
 #include "pagination.h"
+#include "strbuf.h"
 
 #define BASE_URL_MAX 2200 /* holds a --public-url (URL_MAX_LEN) */
 
@@ -39,19 +40,25 @@ void api_build_error(http_response *res);
 void api_submit(app *a, const http_request *req, http_response *res, db_write *w, http_handler answer,
                 void (*discard)(void *ctx), void *ctx);
 
-/* Handlers, one file per resource. */
-void api_token(void *app, const http_request *req, http_response *res);
-void api_health(void *app, const http_request *req, http_response *res);
-void api_integration_create(void *app, const http_request *req, http_response *res);
-void api_integration_list(void *app, const http_request *req, http_response *res);
-void api_integration_get(void *app, const http_request *req, http_response *res);
-void api_integration_update(void *app, const http_request *req, http_response *res);
-void api_integration_delete(void *app, const http_request *req, http_response *res);
-void api_integration_attributes(void *app, const http_request *req, http_response *res);
-void api_store_logs(void *app, const http_request *req, http_response *res);
-void api_integration_logs(void *app, const http_request *req, http_response *res);
-void api_integration_jobs(void *app, const http_request *req, http_response *res);
-void api_job_logs(void *app, const http_request *req, http_response *res);
-void api_emulator_event(void *app, const http_request *req, http_response *res);
+/* One page of a list, written as the store reads it: api_list_begin, then each item after
+ * page_list_separator(&out, &count), then api_list_end. */
+typedef struct list_page {
+    strbuf out;
+    size_t count;
+    const char *base; /* the base URL, for items that carry links */
+} list_page;
+
+/* Starts the page, with room for `expected` bytes. */
+void api_list_begin(list_page *l, size_t expected);
+/* Ends the page the store filled (`read`: how that went). true with the page's text in *text and
+ * its length in *len (NULL when out of memory: http_json_text answers 500); false after freeing
+ * the page and answering the storage error. */
+bool api_list_end(list_page *l, db_status read, const page *p, long total, const char *list_url, http_response *res,
+                  char **text, size_t *len);
+
+/* The handlers of the route table (routes.c), one file per resource. */
+route_handler api_token, api_health, api_integration_create, api_integration_list, api_integration_get,
+    api_integration_update, api_integration_delete, api_integration_attributes, api_store_logs,
+    api_integration_logs, api_integration_jobs, api_job_logs, api_emulator_event;
 
 #endif

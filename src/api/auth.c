@@ -93,7 +93,7 @@ static json_t *token_request(const http_request *req, http_response *res)
         return api_parse_json(req, res);
     json_t *form = form_parse(req->body ? req->body : "", req->body_len);
     if (!form)
-        http_error(res, 400, "Bad Request", "Request body is not valid application/x-www-form-urlencoded data.", NULL);
+        http_error(res, ERR_BAD_FORM, NULL);
     return form;
 }
 
@@ -105,7 +105,7 @@ static const char *field(const json_t *request, const char *key)
 
 static void unauthorized(http_response *res, const char *detail)
 {
-    http_error(res, 401, "Unauthorized", detail, NULL);
+    http_error(res, ERR_UNAUTHORIZED, detail);
 }
 
 /* A token on its way to the store, and its answer. */
@@ -213,13 +213,13 @@ void api_token(void *ctx, const http_request *req, http_response *res)
         goto out;
     }
     if (secret && !secret_hash(secret, p->secret_hash)) {
-        http_error(res, 500, "Internal Server Error", "Secrets cannot be checked: OpenSSL is not available.", NULL);
+        http_error(res, ERR_NO_OPENSSL, NULL);
         goto out;
     }
     if (!admit_client(a, client_id, p->secret_hash, grant, res))
         goto out;
     if (!token_new(p->token)) {
-        http_error(res, 500, "Internal Server Error", "No randomness available for a token.", NULL);
+        http_error(res, ERR_NO_RANDOMNESS, NULL);
         goto out;
     }
     int64_t expires = (int64_t)time(NULL) + a->cfg->token_ttl;
@@ -268,7 +268,7 @@ static const char *bearer_token(const http_request *req)
 
 static void invalid_token(http_response *res, const char *detail)
 {
-    http_error(res, 401, "Unable to validate access token", detail, NULL);
+    http_error(res, ERR_INVALID_TOKEN, detail);
 }
 
 bool api_authenticate(app *a, const http_request *req, http_response *res, char store_id[UUID_STR_LEN])
@@ -298,8 +298,7 @@ bool api_authenticate(app *a, const http_request *req, http_response *res, char 
         return false;
     }
     if (row.grant == GRANT_IMPLICIT) {
-        http_error(res, 403, "Forbidden", "An implicit token cannot access integrations; use client_credentials.",
-                   NULL);
+        http_error(res, ERR_IMPLICIT_TOKEN, NULL);
         return false;
     }
     memcpy(store_id, row.store_id, UUID_STR_LEN);

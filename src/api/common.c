@@ -1,3 +1,6 @@
+/* What every handler shares: JSON bodies, base URLs, page parameters, path ids, the
+ * hand-off of a write to the committer (api_submit) and /health. Holds no state of its own but the
+ * page cache it opens; never touches SQL or libmicrohttpd directly. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +17,7 @@ json_t *api_parse_json(const http_request *req, http_response *res)
         char detail[JSON_ERROR_TEXT_LENGTH + 96];
         snprintf(detail, sizeof detail, "Request body is not valid JSON: %s at line %d column %d", err.text, err.line,
                  err.column);
-        http_error(res, 400, "Bad Request", detail, NULL);
+        http_error(res, ERR_BAD_REQUEST, detail);
     }
     return doc;
 }
@@ -36,14 +39,14 @@ bool api_page(const http_request *req, http_response *res, page *p)
 {
     json_t *errors = json_array();
     if (!page_parse_limit(http_query(req, "page[limit]"), &p->limit))
-        errors_add(errors, 400, "Bad Request", "page[limit] must be a non-negative integer.", "page[limit]");
+        errors_add(errors, ERR_BAD_REQUEST, "page[limit] must be a non-negative integer.", "page[limit]");
     if (!page_parse_offset(http_query(req, "page[offset]"), &p->offset))
-        errors_add(errors, 400, "Bad Request", "page[offset] must be a non-negative integer.", "page[offset]");
+        errors_add(errors, ERR_BAD_REQUEST, "page[offset] must be a non-negative integer.", "page[offset]");
     if (json_array_size(errors) == 0) {
         json_decref(errors);
         return true;
     }
-    http_json(res, 400, errors_document(errors));
+    http_errors(res, errors);
     return false;
 }
 
@@ -58,14 +61,34 @@ bool api_param_id(const http_request *req, size_t i, char out[UUID_STR_LEN])
     return true;
 }
 
+void api_list_begin(list_page *l, size_t expected)
+{
+    strbuf_reserve(&l->out, expected);
+    page_list_begin(&l->out);
+}
+
+bool api_list_end(list_page *l, db_status read, const page *p, long total, const char *list_url, http_response *res,
+                  char **text, size_t *len)
+{
+    if (read != DB_OK) {
+        strbuf_free(&l->out);
+        api_storage_error(res);
+        return false;
+    }
+    page_list_end(&l->out, p, total, list_url);
+    *len = l->out.len;
+    *text = strbuf_take(&l->out);
+    return true;
+}
+
 void api_storage_error(http_response *res)
 {
-    http_error(res, 500, "Internal Server Error", "The database could not complete the request.", NULL);
+    http_error(res, ERR_STORAGE, NULL);
 }
 
 void api_build_error(http_response *res)
 {
-    http_error(res, 500, "Internal Server Error", "The response could not be built.", NULL);
+    http_error(res, ERR_RESPONSE, NULL);
 }
 
 /* The committer's word that a write is done: the request waiting for it can answer. */
@@ -89,7 +112,7 @@ void api_health(void *ctx, const http_request *req, http_response *res)
     if (a->db)
         http_json(res, 200, json_pack("{s:s}", "status", "ok"));
     else
-        http_error(res, 503, "Service Unavailable", "The database is not open.", NULL);
+        http_error(res, ERR_DB_CLOSED, NULL);
 }
 
 bool api_open(app *a)

@@ -14,21 +14,9 @@ static bool read_event(const json_t *body, json_t *errors, const char **trigger,
     const json_t *data = require_data_object(body, errors);
     if (!data)
         return false;
-    const json_t *type = json_object_get(data, "type");
-    if (!type || json_is_null(type))
-        fail_missing(errors, "data.type", "type");
-    else if (!json_is_string(type))
-        fail_type(errors, "data.type", type, "string");
-    else if (strcmp(json_string_value(type), "event") != 0)
-        fail_enum(errors, "data.type", json_string_value(type));
-
-    const json_t *t = json_object_get(data, "trigger");
-    *trigger = json_string_value(t);
-    if (!t || json_is_null(t))
-        fail_missing(errors, "data.trigger", "trigger");
-    else if (!json_is_string(t))
-        fail_type(errors, "data.trigger", t, "string");
-    else if (strlen(*trigger) >= EVENT_KEY_MAX || !event_key_is_observable(*trigger))
+    require_data_type(errors, data, "event");
+    *trigger = require_string(errors, data, "trigger", "data.trigger");
+    if (*trigger && (strlen(*trigger) >= EVENT_KEY_MAX || !event_key_is_observable(*trigger)))
         fail_enum(errors, "data.trigger", *trigger);
 
     *payload = json_object_get(data, "payload");
@@ -86,7 +74,7 @@ void api_emulator_event(void *ctx, const http_request *req, http_response *res)
     if (!api_authenticate(a, req, res, p->store_id) || !(body = api_parse_json(req, res)))
         goto out;
     if (!read_event(body, errors, &trigger, &payload)) {
-        http_json(res, 400, errors_document(json_incref(errors)));
+        http_errors(res, json_incref(errors));
         goto out;
     }
     if (!payload) {

@@ -13,15 +13,14 @@
 
 static void not_found(http_response *res)
 {
-    http_error(res, 404, "Integration not found", "No integration with this id exists in the store.", NULL);
+    http_error(res, ERR_INTEGRATION_NOT_FOUND, NULL);
 }
 
 /* Answers the validation errors; their status is 400, or 500 when the request could not even be
  * read for want of memory. */
 static void reject(http_response *res, json_t *errors)
 {
-    json_int_t status = json_integer_value(json_object_get(json_array_get(errors, 0), "status"));
-    http_json(res, status ? (int)status : 400, errors_document(json_incref(errors)));
+    http_errors(res, json_incref(errors));
 }
 
 /* A change on its way to the store, and what its answer needs. */
@@ -90,7 +89,9 @@ static void change_answer(void *ctx, const http_request *req, http_response *res
     case DB_LIMIT: {
         char title[96];
         snprintf(title, sizeof title, "You have reached the integration limit of %ld", a->cfg->max_integrations);
-        http_error(res, 400, title, "Delete an integration before creating another.", NULL);
+        json_t *errors = json_array();
+        errors_add_titled(errors, ERR_LIMIT_REACHED, title, NULL, NULL);
+        http_errors(res, errors);
         break;
     }
     case DB_NOT_FOUND: /* deleted meanwhile */
@@ -148,13 +149,6 @@ out:
     pending_change_free(p);
 }
 
-/* One page of the list, written as it is read. */
-typedef struct list_page {
-    strbuf out;
-    const char *base;
-    size_t count;
-} list_page;
-
 static void write_item(const integration *it, void *ctx)
 {
     list_page *items = ctx;
@@ -181,17 +175,12 @@ void api_integration_list(void *ctx, const http_request *req, http_response *res
     }
     snprintf(list_url, sizeof list_url, "%s/v2/integrations", base);
     list_page items = {.base = base};
-    strbuf_reserve(&items.out, (size_t)p.limit * 640 + 1024); /* a page in one allocation, as a rule */
-    page_list_begin(&items.out);
+    api_list_begin(&items, (size_t)p.limit * 640 + 1024); /* a page in one allocation, as a rule */
     long total = 0;
-    if (db_integration_list(a->db, store_id, p.limit, p.offset, write_item, &items, &total) != DB_OK) {
-        strbuf_free(&items.out);
-        api_storage_error(res);
+    db_status read = db_integration_list(a->db, store_id, p.limit, p.offset, write_item, &items, &total);
+    char *text;
+    if (!api_list_end(&items, read, &p, total, list_url, res, &text, &len))
         return;
-    }
-    page_list_end(&items.out, &p, total, list_url);
-    len = items.out.len;
-    char *text = strbuf_take(&items.out);
     if (text)
         page_cache_put(a->pages, key, version, text, len);
     http_json_text(res, 200, text);

@@ -4,22 +4,16 @@
 #include "api.h"
 #include "strbuf.h"
 
-/* The items of a list written as they are read. */
-typedef struct list_items {
-    strbuf out;
-    size_t count;
-} list_items;
-
 static void write_log(const job_log *log, void *ctx)
 {
-    list_items *items = ctx;
+    list_page *items = ctx;
     page_list_separator(&items->out, &items->count);
     job_log_write(&items->out, log);
 }
 
 static void write_job(const char *job_id, void *ctx)
 {
-    list_items *items = ctx;
+    list_page *items = ctx;
     page_list_separator(&items->out, &items->count);
     job_write(&items->out, job_id);
 }
@@ -34,16 +28,14 @@ static void respond_logs(app *a, const http_request *req, http_response *res, co
     char base[BASE_URL_MAX], url[BASE_URL_MAX + 160];
     api_base_url(a, req, base);
     snprintf(url, sizeof url, "%s%s", base, list_path);
-    list_items items = {0};
-    page_list_begin(&items.out);
+    list_page items = {0};
+    api_list_begin(&items, 0);
     long total = 0;
-    if (db_log_list(a->db, f, p.limit, p.offset, write_log, &items, &total) != DB_OK) {
-        strbuf_free(&items.out);
-        api_storage_error(res);
-        return;
-    }
-    page_list_end(&items.out, &p, total, url);
-    http_json_text(res, 200, strbuf_take(&items.out));
+    db_status read = db_log_list(a->db, f, p.limit, p.offset, write_log, &items, &total);
+    char *text;
+    size_t len;
+    if (api_list_end(&items, read, &p, total, url, res, &text, &len))
+        http_json_text(res, 200, text);
 }
 
 /* Authenticates and checks that the integration of the path belongs to the store. */
@@ -56,7 +48,7 @@ static bool integration_of_path(app *a, const http_request *req, http_response *
     db_status st = api_param_id(req, 0, id) ? db_integration_get(a->db, store_id, id, &it) : DB_NOT_FOUND;
     integration_clear(&it);
     if (st == DB_NOT_FOUND)
-        http_error(res, 404, "Integration not found", "No integration with this id exists in the store.", NULL);
+        http_error(res, ERR_INTEGRATION_NOT_FOUND, NULL);
     else if (st != DB_OK)
         api_storage_error(res);
     return st == DB_OK;
@@ -92,16 +84,14 @@ void api_integration_jobs(void *ctx, const http_request *req, http_response *res
         return;
     api_base_url(a, req, base);
     snprintf(url, sizeof url, "%s/v2/integrations/%s/jobs", base, id);
-    list_items items = {0};
-    page_list_begin(&items.out);
+    list_page items = {0};
+    api_list_begin(&items, 0);
     long total = 0;
-    if (db_job_list(a->db, store_id, id, p.limit, p.offset, write_job, &items, &total) != DB_OK) {
-        strbuf_free(&items.out);
-        api_storage_error(res);
-        return;
-    }
-    page_list_end(&items.out, &p, total, url);
-    http_json_text(res, 200, strbuf_take(&items.out));
+    db_status read = db_job_list(a->db, store_id, id, p.limit, p.offset, write_job, &items, &total);
+    char *text;
+    size_t len;
+    if (api_list_end(&items, read, &p, total, url, res, &text, &len))
+        http_json_text(res, 200, text);
 }
 
 void api_job_logs(void *ctx, const http_request *req, http_response *res)
@@ -112,7 +102,7 @@ void api_job_logs(void *ctx, const http_request *req, http_response *res)
         return;
     db_status st = api_param_id(req, 1, job_id) ? db_job_exists(a->db, store_id, id, job_id) : DB_NOT_FOUND;
     if (st == DB_NOT_FOUND) {
-        http_error(res, 404, "Job not found", "No job with this id exists for the integration.", NULL);
+        http_error(res, ERR_JOB_NOT_FOUND, NULL);
         return;
     }
     if (st != DB_OK) {

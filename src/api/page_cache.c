@@ -1,3 +1,5 @@
+/* The integrations list pages kept in memory, each valid for one version of its store. Owns
+ * its slots and their locks; knows nothing of HTTP or SQL: a caller asks with a store version. */
 #include "page_cache.h"
 
 #include <pthread.h>

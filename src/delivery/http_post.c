@@ -1,3 +1,6 @@
+/* One HTTP POST of a delivery attempt with libcurl, for the webhook and SQS transports: a
+ * handle reused per worker, the peer's answer kept as an attempt_result. Decides nothing about
+ * retries (the runner and the model do). */
 #include "http_post.h"
 
 #include <stdio.h>

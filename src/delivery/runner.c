@@ -105,7 +105,8 @@ static void attempt(delivery *dl, transport_ctx *t, const delivery_job *job, att
         memcpy(r->error_detail, detail, strlen(detail) + 1);
         free(detail);
     }
-    *next_at = retry_next_attempt(dl->s.schedule, dl->s.attempts, job->attempt, r->succeeded, now_ms());
+    r->ended_ms = now_ms();
+    *next_at = retry_next_attempt(dl->s.schedule, dl->s.attempts, job->attempt, r->succeeded, r->ended_ms);
 }
 
 static void wait_until(delivery *dl, unsigned long seen, int64_t due_ms)

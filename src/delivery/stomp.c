@@ -197,32 +197,42 @@ static int do_write(SSL *ssl, void *arg)
     return openssl()->SSL_write(ssl, b->data, (int)b->len);
 }
 
+/* One read or write of up to len bytes, over TLS or the plain socket, waiting (bounded) while the
+ * socket is not ready: *done bytes moved (0 on a read: the peer closed). */
+static io_status conn_io(stomp_conn *c, bool writing, void *data, size_t len, size_t *done, char *err, size_t n)
+{
+    if (c->ssl) {
+        io_buf b = {data, len};
+        int r;
+        io_status st = run_ssl(c, writing ? do_write : do_read, &b, &r, err, n);
+        *done = st == IO_OK ? (size_t)r : 0;
+        return st;
+    }
+    for (;;) {
+        ssize_t r = writing ? send(c->fd, data, len, MSG_NOSIGNAL) : recv(c->fd, data, len, 0);
+        if (r >= 0) {
+            *done = (size_t)r;
+            return IO_OK;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            snprintf(err, n, "%s: %s", writing ? "send" : "recv", strerror(errno));
+            return IO_FAILED;
+        }
+        io_status st = wait_fd(c, writing ? POLLOUT : POLLIN, err, n);
+        if (st != IO_OK)
+            return st;
+    }
+}
+
 static io_status conn_write(stomp_conn *c, const char *data, size_t len, char *err, size_t n)
 {
     while (len > 0) {
-        ssize_t w;
-        if (c->ssl) {
-            io_buf b = {(void *)data, len};
-            int written;
-            io_status st = run_ssl(c, do_write, &b, &written, err, n);
-            if (st != IO_OK)
-                return st;
-            w = written;
-        } else {
-            w = send(c->fd, data, len, MSG_NOSIGNAL);
-            if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-                io_status st = wait_fd(c, POLLOUT, err, n);
-                if (st != IO_OK)
-                    return st;
-                continue;
-            }
-            if (w < 0) {
-                snprintf(err, n, "send: %s", strerror(errno));
-                return IO_FAILED;
-            }
-        }
+        size_t w;
+        io_status st = conn_io(c, true, (void *)data, len, &w, err, n);
+        if (st != IO_OK)
+            return st;
         data += w;
-        len -= (size_t)w;
+        len -= w;
     }
     return IO_OK;
 }
@@ -245,33 +255,15 @@ static io_status conn_read_frame(stomp_conn *c, stomp_frame *f, char *err, size_
             snprintf(err, n, "the broker sent a frame larger than %d bytes", STOMP_MAX_FRAME);
             return IO_FAILED;
         }
-        size_t room = sizeof c->buf - c->len;
-        ssize_t got;
-        if (c->ssl) {
-            io_buf b = {c->buf + c->len, room < READ_CHUNK ? room : READ_CHUNK};
-            int r;
-            io_status st = run_ssl(c, do_read, &b, &r, err, n);
-            if (st != IO_OK)
-                return st;
-            got = r;
-        } else {
-            got = recv(c->fd, c->buf + c->len, room < READ_CHUNK ? room : READ_CHUNK, 0);
-            if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-                io_status st = wait_fd(c, POLLIN, err, n);
-                if (st != IO_OK)
-                    return st;
-                continue;
-            }
-            if (got < 0) {
-                snprintf(err, n, "recv: %s", strerror(errno));
-                return IO_FAILED;
-            }
-        }
+        size_t room = sizeof c->buf - c->len, got;
+        io_status st = conn_io(c, false, c->buf + c->len, room < READ_CHUNK ? room : READ_CHUNK, &got, err, n);
+        if (st != IO_OK)
+            return st;
         if (got == 0) {
             snprintf(err, n, "the broker closed the connection");
             return IO_FAILED;
         }
-        c->len += (size_t)got;
+        c->len += got;
     }
 }
 

@@ -1,3 +1,5 @@
+/* Route matching: splits a path into segments and picks the route whose literal segments win
+ * over captures. Pure: no libmicrohttpd, no allocation. */
 #include "router.h"
 
 #include <stdbool.h>

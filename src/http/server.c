@@ -1,3 +1,6 @@
+/* The libmicrohttpd glue: reads bodies within the size limit, runs the handler of the
+ * matched route, sends JSON answers with CORS and request ids, and parks a deferred answer
+ * (http_defer) without a thread. Knows nothing of integrations; never calls the store. */
 #include "http.h"
 
 #include <arpa/inet.h>
@@ -55,9 +58,6 @@ static const char default_allow_headers[] =
     "x-moltin-application, "
     "x-moltin-settings-calculation-method, ep-channel, ep-context-tag";
 
-static const char fallback_500[] =
-    "{\"errors\":[{\"status\":500,\"title\":\"Internal Server Error\",\"detail\":\"The response could not be built.\"}]}";
-
 const char *http_header(const http_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
@@ -87,12 +87,19 @@ void http_json_text(http_response *res, int status, char *text)
 {
     set_body(res, status, NULL, text);
     if (!text)
-        http_error(res, 500, "Internal Server Error", "The response could not be built.", NULL);
+        http_error(res, ERR_RESPONSE, NULL);
 }
 
-void http_error(http_response *res, int status, const char *title, const char *detail, const char *source)
+void http_error(http_response *res, error_code code, const char *detail)
 {
-    http_json(res, status, error_document(status, title, detail, source));
+    http_json(res, error_status(code), error_document(code, detail));
+}
+
+void http_errors(http_response *res, json_t *errors)
+{
+    json_t *first = json_array_get(errors, 0);
+    json_int_t status = json_integer_value(json_object_get(first, "status"));
+    http_json(res, status ? (int)status : 500, errors_document(errors));
 }
 
 /* Adds what every response carries: request id and CORS. */
@@ -120,7 +127,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
                 free(text);
         } else {
             res->status = 500;
-            r = MHD_create_response_from_buffer(sizeof fallback_500 - 1, (void *)fallback_500,
+            r = MHD_create_response_from_buffer(strlen(error_unbuilt_document), (void *)error_unbuilt_document,
                                                 MHD_RESPMEM_PERSISTENT);
         }
         MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
@@ -162,7 +169,7 @@ static enum MHD_Result send_too_large(struct MHD_Connection *conn, size_t max_bo
     char detail[128];
     snprintf(detail, sizeof detail, "The request body is larger than the limit of %zu bytes.", max_body);
     http_response res = {0};
-    http_error(&res, 413, "Payload Too Large", detail, NULL);
+    http_error(&res, ERR_PAYLOAD_TOO_LARGE, detail);
     return send_response(conn, &res, NULL);
 }
 
@@ -226,7 +233,7 @@ static enum MHD_Result run_handler(http_server *s, request_state *st, http_handl
         fn(ctx, &st->req, &res);
         if (!res.deferred) {
             if (res.status == 0)
-                http_error(&res, 500, "Internal Server Error", "The request could not be handled.", NULL);
+                http_error(&res, ERR_UNANSWERED, NULL);
             return send_response(st->req.conn, &res, NULL);
         }
         pthread_mutex_lock(&st->mu);
@@ -276,15 +283,15 @@ static enum MHD_Result dispatch(http_server *s, struct MHD_Connection *conn, con
     const char *route_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
     switch (router_match(s->opt.routes, s->opt.route_count, route_method, url, &found, &st->req.params, allow)) {
     case ROUTE_FOUND:
-        return run_handler(s, st, (http_handler)found->handler, s->opt.app);
+        return run_handler(s, st, found->handler, s->opt.app);
     case ROUTE_NO_METHOD:
         snprintf(detail, sizeof detail, "Method %.16s is not allowed for %.200s", method, url);
-        http_error(&res, 405, "Method Not Allowed", detail, NULL);
+        http_error(&res, ERR_METHOD_NOT_ALLOWED, detail);
         return send_response(conn, &res, allow);
     case ROUTE_NO_PATH:
     default:
         snprintf(detail, sizeof detail, "No route for %.16s %.200s", method, url);
-        http_error(&res, 404, "Not Found", detail, NULL);
+        http_error(&res, ERR_NO_ROUTE, detail);
         return send_response(conn, &res, NULL);
     }
 }

@@ -1,3 +1,5 @@
+/* Syntax of delivery addresses: http(s) URLs and STOMP broker addresses. Pure: checks text,
+ * resolves and connects to nothing. */
 #include "address.h"
 
 #include <stdio.h>

@@ -1,3 +1,5 @@
+/* AWS SQS texts: the queue URL's parts, the SendMessage request body and the reading of its
+ * answer. Pure: signing and sending are libcurl's, in src/delivery/sqs.c. */
 #include "aws.h"
 
 #include <jansson.h>

@@ -1,14 +1,69 @@
+/* Owns the error vocabulary (status, title, default detail of every error_code) and builds every
+ * error document. Pure: no I/O. Nothing else spells a status title. */
 #include "errors.h"
 
+typedef struct error_kind {
+    int status;
+    const char *title;
+    const char *detail; /* when the caller gives none */
+} error_kind;
 
-void errors_add(json_t *errors, int status, const char *title, const char *detail, const char *source)
+#define INTERNAL_TITLE "Internal Server Error"
+#define UNBUILT_DETAIL "The response could not be built."
+
+/* Preformatted: sent when not even an error document can be built (out of memory). */
+const char error_unbuilt_document[] =
+    "{\"errors\":[{\"status\":500,\"title\":\"" INTERNAL_TITLE "\",\"detail\":\"" UNBUILT_DETAIL "\"}]}";
+
+static const error_kind kinds[ERR_COUNT] = {
+    [ERR_BAD_REQUEST] = {400, "Bad Request", "The request is not valid."},
+    [ERR_BAD_FORM] = {400, "Bad Request", "Request body is not valid application/x-www-form-urlencoded data."},
+    [ERR_MISSING_DATA] = {400, "Missing required property: data",
+                          "The request body must be an object with a data object."},
+    [ERR_ID_MISMATCH] = {400, "Id mismatch", "data.id must equal the id of the URL."},
+    [ERR_INVALID] = {400, "Bad Request", "The request is not valid."},
+    [ERR_LIMIT_REACHED] = {400, "You have reached the integration limit",
+                           "Delete an integration before creating another."},
+    [ERR_UNAUTHORIZED] = {401, "Unauthorized", "The client credentials are not valid."},
+    [ERR_INVALID_TOKEN] = {401, "Unable to validate access token", "The access token is not valid."},
+    [ERR_IMPLICIT_TOKEN] = {403, "Forbidden", "An implicit token cannot access integrations; use client_credentials."},
+    [ERR_NO_ROUTE] = {404, "Not Found", "No route for this method and path."},
+    [ERR_INTEGRATION_NOT_FOUND] = {404, "Integration not found", "No integration with this id exists in the store."},
+    [ERR_JOB_NOT_FOUND] = {404, "Job not found", "No job with this id exists for the integration."},
+    [ERR_METHOD_NOT_ALLOWED] = {405, "Method Not Allowed", "The method is not allowed for this path."},
+    [ERR_PAYLOAD_TOO_LARGE] = {413, "Payload Too Large", "The request body is too large."},
+    [ERR_OUT_OF_MEMORY] = {500, INTERNAL_TITLE, "Out of memory while reading the request."},
+    [ERR_STORAGE] = {500, INTERNAL_TITLE, "The database could not complete the request."},
+    [ERR_RESPONSE] = {500, INTERNAL_TITLE, UNBUILT_DETAIL},
+    [ERR_UNANSWERED] = {500, INTERNAL_TITLE, "The request could not be handled."},
+    [ERR_NO_OPENSSL] = {500, INTERNAL_TITLE, "Secrets cannot be checked: OpenSSL is not available."},
+    [ERR_NO_RANDOMNESS] = {500, INTERNAL_TITLE, "No randomness available for a token."},
+    [ERR_DB_CLOSED] = {503, "Service Unavailable", "The database is not open."},
+};
+
+static const error_kind *kind_of(error_code code)
 {
-    json_t *e = json_pack("{s:i, s:s}", "status", status, "title", title);
-    if (detail)
-        json_object_set_new(e, "detail", json_string(detail));
-    if (source)
+    return &kinds[(unsigned)code < ERR_COUNT ? code : ERR_UNANSWERED];
+}
+
+int error_status(error_code code)
+{
+    return kind_of(code)->status;
+}
+
+void errors_add_titled(json_t *errors, error_code code, const char *title, const char *detail, const char *source)
+{
+    const error_kind *k = kind_of(code);
+    json_t *e = json_pack("{s:i, s:s, s:s}", "status", k->status, "title", title ? title : k->title, "detail",
+                          detail ? detail : k->detail);
+    if (e && source)
         json_object_set_new(e, "source", json_string(source));
     json_array_append_new(errors, e);
+}
+
+void errors_add(json_t *errors, error_code code, const char *detail, const char *source)
+{
+    errors_add_titled(errors, code, NULL, detail, source);
 }
 
 json_t *errors_document(json_t *errors)
@@ -16,9 +71,9 @@ json_t *errors_document(json_t *errors)
     return json_pack("{s:o}", "errors", errors);
 }
 
-json_t *error_document(int status, const char *title, const char *detail, const char *source)
+json_t *error_document(error_code code, const char *detail)
 {
     json_t *errors = json_array();
-    errors_add(errors, status, title, detail, source);
+    errors_add(errors, code, detail, NULL);
     return errors_document(errors);
 }

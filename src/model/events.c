@@ -1,3 +1,4 @@
+/* The catalogue of event keys an integration may observe, and the check of a key. Pure. */
 #include "events.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* application/x-www-form-urlencoded bodies: fields and percent-decoding. Pure. */
 #include "form.h"
 
 #include <stdbool.h>

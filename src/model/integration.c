@@ -88,21 +88,6 @@ static bool type_has_masked_keys(integration_type t)
 
 /* ---- field checks ------------------------------------------------------------------------- */
 
-/* Required string: returns it, or NULL after reporting the problem. */
-static const char *check_required_string(json_t *errors, const json_t *obj, const char *key, const char *source)
-{
-    const json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v)) {
-        fail_missing(errors, source, key);
-        return NULL;
-    }
-    if (!json_is_string(v)) {
-        fail_type(errors, source, v, "string");
-        return NULL;
-    }
-    return json_string_value(v);
-}
-
 static bool has_control_character(const char *s)
 {
     for (; *s; s++)
@@ -230,15 +215,9 @@ static bool validate_data(const json_t *data, json_t *errors, integration *out)
     size_t errors_before = json_array_size(errors);
     integration it = {0};
 
-    const json_t *type = json_object_get(data, "type");
-    if (!type || json_is_null(type))
-        fail_missing(errors, "data.type", "type");
-    else if (!json_is_string(type))
-        fail_type(errors, "data.type", type, "string");
-    else if (strcmp(json_string_value(type), "integration") != 0)
-        fail_enum(errors, "data.type", json_string_value(type));
+    require_data_type(errors, data, "integration");
 
-    const char *type_name = check_required_string(errors, data, "integration_type", "data.integration_type");
+    const char *type_name = require_string(errors, data, "integration_type", "data.integration_type");
     bool type_known = false;
     if (type_name) {
         type_known = integration_type_parse(type_name, &it.type);
@@ -246,7 +225,7 @@ static bool validate_data(const json_t *data, json_t *errors, integration *out)
             fail_enum(errors, "data.integration_type", type_name);
     }
 
-    const char *name = check_required_string(errors, data, "name", "data.name");
+    const char *name = require_string(errors, data, "name", "data.name");
     if (name && name[0] == '\0')
         fail_short_string(errors, "data.name");
 
@@ -280,7 +259,7 @@ static bool validate_data(const json_t *data, json_t *errors, integration *out)
         it.enabled = enabled && json_is_true(enabled);
         valid = it.configuration && it.observes && it.name && (it.description || !json_is_string(description));
         if (!valid) /* out of memory: not the client's fault, but nothing half-built comes out */
-            errors_add(errors, 500, "Internal Server Error", "Out of memory while reading the request.", NULL);
+            errors_add(errors, ERR_OUT_OF_MEMORY, NULL, NULL);
     }
     json_decref(configuration);
     json_decref(observes);
@@ -318,11 +297,11 @@ bool integration_from_update(const json_t *body, const integration *stored, cons
 
     const json_t *id = json_object_get(data, "id");
     if (id && !(json_is_string(id) && strcmp(json_string_value(id), path_id) == 0))
-        errors_add(errors, 400, "Id mismatch", "data.id must equal the id of the URL.", "data.id");
+        errors_add(errors, ERR_ID_MISMATCH, NULL, "data.id");
 
     json_t *merged = stored_as_request_data(stored);
     if (!merged) {
-        errors_add(errors, 500, "Internal Server Error", "Out of memory while reading the request.", NULL);
+        errors_add(errors, ERR_OUT_OF_MEMORY, NULL, NULL);
         return false;
     }
     const json_t *type = json_object_get(data, "type");
@@ -430,12 +409,7 @@ static void write_configuration(strbuf *out, const integration *it)
         ok = masked && json_object_set_new(cfg, key->name, json_string(masked)) == 0;
         free(masked);
     }
-    char *text = ok ? json_dumps(cfg, JSON_COMPACT) : NULL;
-    if (text)
-        strbuf_puts(out, text);
-    else
-        out->failed = true;
-    free(text);
+    strbuf_put_json(out, ok ? cfg : NULL, 0);
     json_decref(cfg);
 }
 

@@ -1,3 +1,5 @@
+/* Jobs and delivery logs as the API shows them: one renderer each, for every list and page.
+ * Pure: rows come in from the store, text goes out. */
 #include "job_log.h"
 
 #include <stdlib.h>
@@ -19,12 +21,7 @@ void job_log_write(strbuf *out, const job_log *log)
                             "integration", "data", "type", "integration", "id", log->integration_id,
                             "job", "data", "type", "integration-job", "id", log->job_id,
                             "meta", "timestamps", "created_at", created);
-    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
-    if (text)
-        strbuf_puts(out, text);
-    else
-        out->failed = true;
-    free(text);
+    strbuf_put_json(out, doc, JSON_REAL_PRECISION(10));
     json_decref(doc);
 }
 

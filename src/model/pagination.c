@@ -1,3 +1,4 @@
+/* Page parameters (page[limit], page[offset]) and the list envelope (meta, links). Pure. */
 #include "pagination.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* What a delivery sends: the webhook body, the CloudEvents message of SQS and STOMP, and
+ * sample payloads for emitted events. Pure. */
 #include "payload.h"
 
 #include <stdlib.h>
@@ -5,19 +7,6 @@
 
 #include "timestamp.h"
 #include "utf8.h"
-
-void delivery_job_clear(delivery_job *job)
-{
-    json_decref(job->payload);
-    json_decref(job->configuration);
-    integration_clear(&job->it);
-    memset(job, 0, sizeof *job);
-}
-
-const char *job_config(const delivery_job *job, const char *key)
-{
-    return json_string_value(json_object_get(job->configuration, key));
-}
 
 bool trigger_is_deletion(const char *trigger)
 {

@@ -1,3 +1,4 @@
+/* When a failed job is tried next: the retry schedule. Pure. */
 #include "retry.h"
 
 int64_t retry_next_attempt(const double *schedule, size_t attempts, int attempt, bool succeeded, int64_t ended_ms)

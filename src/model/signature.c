@@ -1,3 +1,5 @@
+/* Standard Webhooks signatures of a delivery (opt-in): the signed text and its HMAC. Pure but
+ * for the hash, which is OpenSSL's (loaded on first use). */
 #include "signature.h"
 
 #include <stdio.h>

@@ -1,3 +1,5 @@
+/* STOMP 1.2 frames: encoding, and incremental parsing of what a broker sends. Pure: the
+ * sockets are src/delivery/stomp.c's. */
 #include "stomp_frame.h"
 
 #include <stdio.h>
@@ -117,6 +119,8 @@ stomp_parse_result stomp_frame_parse(const char *buf, size_t len, stomp_frame *o
         if (p[i] < 'A' || p[i] > 'Z') /* every STOMP command is upper-case letters */
             return STOMP_PARSE_MALFORMED;
     out->command = strndup(p, n);
+    if (!out->command) /* out of memory: the connection is given up like a malformed one */
+        goto malformed;
     bool escaped = !frame_is_unescaped(out->command);
     p = next;
 

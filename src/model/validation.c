@@ -4,11 +4,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "errors.h"
 
 
-const char *json_type_label(const json_t *v)
+const char *validation_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT: return "object";
@@ -29,7 +30,7 @@ void fail_with(json_t *errors, const char *source, const char *detail, const cha
     va_start(ap, title_fmt);
     int n = vasprintf(&title, title_fmt, ap);
     va_end(ap);
-    errors_add(errors, 400, n < 0 ? "Bad Request" : title, detail, source);
+    errors_add_titled(errors, ERR_INVALID, n < 0 ? NULL : title, detail, source);
     free(n < 0 ? NULL : title);
 }
 
@@ -43,8 +44,8 @@ void fail_missing(json_t *errors, const char *source, const char *key)
 void fail_type(json_t *errors, const char *source, const json_t *got, const char *want)
 {
     char detail[256];
-    snprintf(detail, sizeof detail, "%s must be of type %s, not %s.", source, want, json_type_label(got));
-    fail_with(errors, source, detail, "Invalid type: %s (expected %s)", json_type_label(got), want);
+    snprintf(detail, sizeof detail, "%s must be of type %s, not %s.", source, want, validation_type_name(got));
+    fail_with(errors, source, detail, "Invalid type: %s (expected %s)", validation_type_name(got), want);
 }
 
 void fail_enum(json_t *errors, const char *source, const char *value)
@@ -76,9 +77,29 @@ const json_t *require_data_object(const json_t *body, json_t *errors)
 {
     const json_t *data = json_is_object(body) ? json_object_get(body, "data") : NULL;
     if (!json_is_object(data)) {
-        errors_add(errors, 400, "Missing required property: data", "The request body must be an object with a data object.",
-                   "data");
+        errors_add(errors, ERR_MISSING_DATA, NULL, "data");
         return NULL;
     }
     return data;
+}
+
+const char *require_string(json_t *errors, const json_t *obj, const char *key, const char *source)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v)) {
+        fail_missing(errors, source, key);
+        return NULL;
+    }
+    if (!json_is_string(v)) {
+        fail_type(errors, source, v, "string");
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+void require_data_type(json_t *errors, const json_t *data, const char *expected)
+{
+    const char *type = require_string(errors, data, "type", "data.type");
+    if (type && strcmp(type, expected) != 0)
+        fail_enum(errors, "data.type", type);
 }

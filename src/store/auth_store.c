@@ -10,9 +10,7 @@ DB_QUERY(q_client_get, "SELECT store_id, secret_hash FROM clients WHERE client_i
 /* Reads a client row on connection c. */
 static db_status client_get(db_conn *c, const char *client_id, client_row *out)
 {
-    sqlite3_stmt *st = db_prepare(c, &q_client_get);
-    if (st)
-        db_bind_text(st, 1, client_id);
+    sqlite3_stmt *st = db_bind(c, &q_client_get, "t", client_id);
     db_status result = db_step_row(c, st);
     if (result == DB_OK) {
         const char *hash = (const char *)sqlite3_column_text(st, 1);
@@ -44,20 +42,9 @@ static db_status client_ensure(db_conn *c, const char *client_id, const char *se
     char store_id[UUID_STR_LEN];
     id_new(store_id);
     int64_t now = now_ms();
-    sqlite3_stmt *st = db_prepare(c, &q_store_insert);
-    if (st) {
-        db_bind_text(st, 1, store_id);
-        sqlite3_bind_int64(st, 2, now);
-    }
-    result = db_step_done(c, st);
-    if (result == DB_OK && (st = db_prepare(c, &q_client_insert))) {
-        db_bind_text(st, 1, client_id);
-        db_bind_text(st, 2, secret_hash);
-        db_bind_text(st, 3, store_id);
-        sqlite3_bind_int64(st, 4, now);
-    }
+    result = db_step_done(c, db_bind(c, &q_store_insert, "ti", store_id, now));
     if (result == DB_OK)
-        result = db_step_done(c, st);
+        result = db_step_done(c, db_bind(c, &q_client_insert, "ttti", client_id, secret_hash, store_id, now));
     return result == DB_OK ? client_get(c, client_id, out) : result;
 }
 
@@ -73,27 +60,16 @@ static db_status apply_token_issue(db_conn *c, db_write *w)
     if (result != DB_OK)
         return result;
     if (op->secret_hash && !client.has_secret) { /* the first secret presented is the client's from then on */
-        sqlite3_stmt *st = db_prepare(c, &q_client_claim);
-        if (st) {
-            db_bind_text(st, 1, op->client_id);
-            db_bind_text(st, 2, op->secret_hash);
-        }
-        if (db_step_done(c, st) != DB_OK)
+        if (db_step_done(c, db_bind(c, &q_client_claim, "tt", op->client_id, op->secret_hash)) != DB_OK)
             return DB_ERROR;
         memcpy(client.secret_hash, op->secret_hash, sizeof client.secret_hash - 1);
         client.has_secret = true;
     }
     if (op->secret_hash && strcmp(client.secret_hash, op->secret_hash) != 0)
         return DB_CONFLICT;
-    sqlite3_stmt *st = db_prepare(c, &q_token_insert);
-    if (st) {
-        db_bind_text(st, 1, op->token);
-        db_bind_text(st, 2, op->client_id);
-        db_bind_text(st, 3, client.store_id);
-        db_bind_text(st, 4, op->grant == GRANT_IMPLICIT ? "implicit" : "client_credentials");
-        sqlite3_bind_int64(st, 5, op->expires);
-    }
-    return db_step_done(c, st);
+    const char *grant = op->grant == GRANT_IMPLICIT ? "implicit" : "client_credentials";
+    return db_step_done(c, db_bind(c, &q_token_insert, "tttti", op->token, op->client_id, client.store_id, grant,
+                                   op->expires));
 }
 
 void db_token_issue_init(db_token_issue *op)
@@ -117,12 +93,7 @@ static db_status apply_client_configure(db_conn *c, db_write *w)
     db_status result = client_ensure(c, op->client_id, op->secret_hash, &client);
     if (result != DB_OK || strcmp(client.secret_hash, op->secret_hash) == 0)
         return result;
-    sqlite3_stmt *st = db_prepare(c, &q_client_set_secret);
-    if (st) {
-        db_bind_text(st, 1, op->client_id);
-        db_bind_text(st, 2, op->secret_hash);
-    }
-    return db_step_done(c, st);
+    return db_step_done(c, db_bind(c, &q_client_set_secret, "tt", op->client_id, op->secret_hash));
 }
 
 db_status db_client_configure(db *d, const char *client_id, const char *secret_hash)
@@ -137,10 +108,7 @@ DB_QUERY(q_token_get, "SELECT store_id, grant_type, expires FROM tokens WHERE to
 static db_status token_read(db *d, const char *token, token_row *out)
 {
     db_conn *c = db_reader(d);
-    sqlite3_stmt *st = c ? db_prepare(c, &q_token_get) : NULL;
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, token);
+    sqlite3_stmt *st = c ? db_bind(c, &q_token_get, "t", token) : NULL;
     db_status result = db_step_row(c, st);
     if (result == DB_OK) {
         const char *grant = (const char *)sqlite3_column_text(st, 1);
@@ -173,10 +141,7 @@ typedef struct token_purge {
 
 static db_status apply_token_purge(db_conn *c, db_write *w)
 {
-    sqlite3_stmt *st = db_prepare(c, &q_token_purge);
-    if (st)
-        sqlite3_bind_int64(st, 1, ((token_purge *)w)->now);
-    return db_step_done(c, st);
+    return db_step_done(c, db_bind(c, &q_token_purge, "i", ((token_purge *)w)->now));
 }
 
 db_status db_token_purge(db *d, int64_t now)

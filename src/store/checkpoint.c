@@ -20,15 +20,23 @@
 struct db_checkpointer {
     db *owner;
     db_conn *conn;
-    pthread_t thread;
-    bool started;
-    pthread_mutex_t mu;
-    pthread_cond_t due;
+    worker_thread thread; /* started the first time the WAL passes the mark; woken when it is due */
     bool wanted;  /* the WAL passed the mark: copy it */
     bool copying; /* the thread is copying */
     bool copied;  /* it has: the committer finishes the checkpoint */
-    bool stopping;
+    unsigned long frames_copied; /* by the thread, in all: for the store test */
 };
+
+/* A checkpoint that leaves frames behind writes pages into the database file without syncing
+ * it: the sync is left to the pass that copies the last frame, the committer's. Synced here, off
+ * the commit path, the committer's sync has only its own few pages left to write. */
+static void sync_database_file(db_conn *conn)
+{
+    sqlite3_file *file = NULL;
+    if (sqlite3_file_control(conn->sql, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK && file &&
+        file->pMethods)
+        file->pMethods->xSync(file, SQLITE_SYNC_NORMAL);
+}
 
 static void *checkpointer_main(void *arg)
 {
@@ -38,32 +46,38 @@ static void *checkpointer_main(void *arg)
     c->conn = db_connect(c->owner, "PRAGMA schema_version;");
     if (!c->conn)
         return NULL; /* the WAL keeps growing; it is checkpointed when the database closes */
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(&c->thread.mu);
     for (;;) {
-        while (!c->wanted && !c->stopping)
-            pthread_cond_wait(&c->due, &c->mu);
-        if (c->stopping)
+        while (!c->wanted && !c->thread.stopping)
+            pthread_cond_wait(&c->thread.wake, &c->thread.mu);
+        if (c->thread.stopping)
             break;
         c->wanted = false;
         c->copying = true;
-        pthread_mutex_unlock(&c->mu);
+        pthread_mutex_unlock(&c->thread.mu);
         /* Frames keep coming while a pass copies: pass again over those, until what is left
          * for the committer is a few frames (or after a bounded number of passes, when the
          * writes outrun the copy). */
         int rc, wal_frames = 0, copied_frames = 0, copied_before = 0;
+        unsigned long frames = 0;
         for (int pass = 0; pass < MAX_PASSES; pass++, copied_before = copied_frames) {
             rc = sqlite3_wal_checkpoint_v2(c->conn->sql, NULL, SQLITE_CHECKPOINT_PASSIVE, &wal_frames,
                                            &copied_frames);
+            if (rc == SQLITE_OK && copied_frames > copied_before)
+                frames += (unsigned long)(copied_frames - copied_before);
             if (rc != SQLITE_OK || wal_frames - copied_before <= LEFT_FOR_COMMITTER)
                 break;
         }
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
             db_report(c->conn, "checkpoint");
-        pthread_mutex_lock(&c->mu);
+        else
+            sync_database_file(c->conn);
+        pthread_mutex_lock(&c->thread.mu);
         c->copying = false;
         c->copied = rc == SQLITE_OK;
+        c->frames_copied += frames;
     }
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(&c->thread.mu);
     return NULL;
 }
 
@@ -73,20 +87,28 @@ static int after_commit(void *arg, sqlite3 *conn, const char *name, int wal_page
     db_checkpointer *c = arg;
     if (wal_pages < CHECKPOINT_PAGES)
         return SQLITE_OK;
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(&c->thread.mu);
     bool finish = c->copied;
     c->copied = false;
-    if (!finish && !c->copying && !c->stopping) {
-        if (!c->started) /* the first time the WAL grows this large */
-            c->started = pthread_create(&c->thread, NULL, checkpointer_main, c) == 0;
+    if (!finish && !c->copying && !c->thread.stopping) {
+        worker_thread_start(&c->thread, checkpointer_main, c); /* the first time the WAL grows this large */
         c->wanted = true;
-        pthread_cond_signal(&c->due);
+        pthread_cond_signal(&c->thread.wake);
     }
-    bool alone = !c->started; /* no thread: do it all here, as SQLite would */
-    pthread_mutex_unlock(&c->mu);
+    bool alone = !c->thread.started; /* no thread: do it all here, as SQLite would */
+    pthread_mutex_unlock(&c->thread.mu);
     if (finish || alone)
         sqlite3_wal_checkpoint_v2(conn, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     return SQLITE_OK;
+}
+
+unsigned long db_checkpointer_frames(db_checkpointer *c, bool *copying)
+{
+    pthread_mutex_lock(&c->thread.mu);
+    unsigned long frames = c->frames_copied;
+    *copying = c->copying || c->wanted;
+    pthread_mutex_unlock(&c->thread.mu);
+    return frames;
 }
 
 db_checkpointer *db_checkpointer_start(db *d, db_conn *writer)
@@ -95,8 +117,7 @@ db_checkpointer *db_checkpointer_start(db *d, db_conn *writer)
     if (!c)
         return NULL;
     c->owner = d;
-    pthread_mutex_init(&c->mu, NULL);
-    pthread_cond_init(&c->due, NULL);
+    worker_thread_init(&c->thread);
     /* replaces SQLite's own automatic checkpoint on this connection */
     sqlite3_wal_hook(writer->sql, after_commit, c);
     return c;
@@ -106,13 +127,6 @@ void db_checkpointer_stop(db_checkpointer *c)
 {
     if (!c)
         return;
-    pthread_mutex_lock(&c->mu);
-    c->stopping = true;
-    pthread_cond_signal(&c->due);
-    pthread_mutex_unlock(&c->mu);
-    if (c->started)
-        pthread_join(c->thread, NULL);
-    pthread_cond_destroy(&c->due);
-    pthread_mutex_destroy(&c->mu);
+    worker_thread_stop(&c->thread);
     free(c);
 }

@@ -17,12 +17,8 @@ DB_QUERY(q_rollback, "ROLLBACK");
 struct db_committer {
     db *owner;
     db_conn *conn;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t work; /* the queue is no longer empty, or stop */
+    worker_thread thread; /* its lock guards the queue; woken when the queue is no longer empty */
     db_write *head, *tail;
-    bool stopping;
-    bool started;
 };
 
 /* Runs the writes of the list in one transaction; true when it committed. A write that fails
@@ -78,10 +74,10 @@ static void run_batch(db_committer *c, db_write *batch)
 static void *committer_main(void *arg)
 {
     db_committer *c = arg;
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(&c->thread.mu);
     for (;;) {
-        while (!c->head && !c->stopping)
-            pthread_cond_wait(&c->work, &c->mu);
+        while (!c->head && !c->thread.stopping)
+            pthread_cond_wait(&c->thread.wake, &c->thread.mu);
         if (!c->head)
             break; /* stopping, and nothing left to write */
         db_write *batch = c->head, *last = batch;
@@ -91,11 +87,11 @@ static void *committer_main(void *arg)
         if (!c->head)
             c->tail = NULL;
         last->next = NULL;
-        pthread_mutex_unlock(&c->mu);
+        pthread_mutex_unlock(&c->thread.mu);
         run_batch(c, batch);
-        pthread_mutex_lock(&c->mu);
+        pthread_mutex_lock(&c->thread.mu);
     }
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(&c->thread.mu);
     return NULL;
 }
 
@@ -106,14 +102,12 @@ db_committer *db_committer_start(db *d, db_conn *writer)
         return NULL;
     c->owner = d;
     c->conn = writer;
-    pthread_mutex_init(&c->mu, NULL);
-    pthread_cond_init(&c->work, NULL);
-    if (pthread_create(&c->thread, NULL, committer_main, c) != 0) {
+    worker_thread_init(&c->thread);
+    if (!worker_thread_start(&c->thread, committer_main, c)) {
         fprintf(stderr, "integrationsd: cannot start the database writer thread\n");
         db_committer_stop(c);
         return NULL;
     }
-    c->started = true;
     return c;
 }
 
@@ -121,26 +115,19 @@ void db_committer_stop(db_committer *c)
 {
     if (!c)
         return;
-    pthread_mutex_lock(&c->mu);
-    c->stopping = true;
-    pthread_cond_signal(&c->work);
-    pthread_mutex_unlock(&c->mu);
-    if (c->started)
-        pthread_join(c->thread, NULL);
-    pthread_cond_destroy(&c->work);
-    pthread_mutex_destroy(&c->mu);
+    worker_thread_stop(&c->thread);
     free(c);
 }
 
 void db_committer_submit(db_committer *c, db_write *w)
 {
     w->next = NULL;
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(&c->thread.mu);
     if (c->tail)
         c->tail->next = w;
     else
         c->head = w;
     c->tail = w;
-    pthread_cond_signal(&c->work);
-    pthread_mutex_unlock(&c->mu);
+    pthread_cond_signal(&c->thread.wake);
+    pthread_mutex_unlock(&c->thread.mu);
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,56 @@ void db_bind_text(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, i);
+}
+
+sqlite3_stmt *db_bind(db_conn *c, const db_query *q, const char *types, ...)
+{
+    sqlite3_stmt *st = db_prepare(c, q);
+    if (!st)
+        return NULL;
+    if (strlen(types) < (size_t)sqlite3_bind_parameter_count(st)) { /* a parameter would stay NULL */
+        fprintf(stderr, "integrationsd: %d parameters, %zu bound: %s\n", sqlite3_bind_parameter_count(st),
+                strlen(types), q->sql);
+        return NULL;
+    }
+    va_list ap;
+    va_start(ap, types);
+    for (int i = 1; types[i - 1]; i++) {
+        switch (types[i - 1]) {
+        case 't': db_bind_text(st, i, va_arg(ap, const char *)); break;
+        case 'i': sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
+        case 'd': sqlite3_bind_double(st, i, va_arg(ap, double)); break;
+        default: abort(); /* a programming error: every call site is covered by the store tests */
+        }
+    }
+    va_end(ap);
+    return st;
+}
+
+db_status db_each_row(db_conn *c, sqlite3_stmt *st, void (*row)(sqlite3_stmt *st, void *ctx), void *ctx)
+{
+    if (!st)
+        return DB_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        row(st, ctx);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        db_report(c, sqlite3_sql(st));
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+db_status db_read_int(db_conn *c, sqlite3_stmt *st, int64_t *out)
+{
+    db_status result = db_step_row(c, st);
+    *out = 0;
+    if (result == DB_OK) {
+        *out = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return result;
 }
 
 void db_column_id(sqlite3_stmt *st, int col, char out[UUID_STR_LEN])
@@ -353,6 +404,12 @@ db *db_open(const char *path)
 fail:
     db_close(d);
     return NULL;
+}
+
+unsigned long db_checkpoint_frames(db *d, bool *copying)
+{
+    *copying = false;
+    return d->checkpointer ? db_checkpointer_frames(d->checkpointer, copying) : 0;
 }
 
 void db_close(db *d)

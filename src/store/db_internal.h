@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "db.h"
+#include "worker_thread.h"
 
 /* ---- statements ------------------------------------------------------------------------------
  * Each statement is declared with DB_QUERY next to the code that binds it. The linker gathers
@@ -48,6 +49,16 @@ int db_changes(db_conn *c);
 
 /* Binds a string (SQLITE_STATIC: it must outlive the step) or NULL. */
 void db_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* The statement of q with its parameters ?1, ?2, … bound in order from the arguments, one letter
+ * of `types` each: 't' a string (const char *, NULL binds NULL; it must outlive the step),
+ * 'i' an int64_t, 'd' a double; at least as many as the statement has parameters (a list may bind
+ * more than a statement uses). NULL (reported) when it cannot be prepared. */
+sqlite3_stmt *db_bind(db_conn *c, const db_query *q, const char *types, ...);
+/* Steps st to its end, calling row(st, ctx) for each row, then resets it: DB_OK or DB_ERROR
+ * (reported). A NULL st (a failed db_bind) is DB_ERROR. */
+db_status db_each_row(db_conn *c, sqlite3_stmt *st, void (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
+/* The first column of st's one row as an integer, reset after: DB_OK, DB_NOT_FOUND or DB_ERROR. */
+db_status db_read_int(db_conn *c, sqlite3_stmt *st, int64_t *out);
 /* Copies an id column (at most UUID_STR_LEN - 1 bytes); "" for NULL. */
 void db_column_id(sqlite3_stmt *st, int col, char out[UUID_STR_LEN]);
 /* A copy of a text column; NULL for NULL (and when out of memory: check with the column type). */
@@ -94,6 +105,9 @@ db_conn *db_connect(db *d, const char *setup);
 typedef struct db_checkpointer db_checkpointer;
 db_checkpointer *db_checkpointer_start(db *d, db_conn *writer);
 void db_checkpointer_stop(db_checkpointer *c);
+/* The frames the checkpoint thread has copied so far, and whether it is at it (for the store test). */
+unsigned long db_checkpointer_frames(db_checkpointer *c, bool *copying);
+unsigned long db_checkpoint_frames(db *d, bool *copying);
 
 /* The committer (commit.c): one thread, one connection, batches of writes per transaction. */
 typedef struct db_committer db_committer;

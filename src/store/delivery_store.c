@@ -20,26 +20,48 @@ DB_QUERY(q_log_count_job, "SELECT count(*) FROM logs WHERE store_id = ?1 AND int
 DB_QUERY(q_log_list_job, LOG_COLUMNS "WHERE store_id = ?1 AND integration_id = ?2 AND job_id = ?3 "
                                      "ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5");
 
-/* Binds the filter (?1-?3) to a count or list statement. */
-static void bind_filter(sqlite3_stmt *st, const log_filter *f)
+/* The count, then the page, in one snapshot. count and page are bound statements (NULL: failed
+ * to prepare); each row of the page goes to row(st, ctx). */
+static db_status read_page(db_conn *c, sqlite3_stmt *count, sqlite3_stmt *page,
+                           void (*row)(sqlite3_stmt *st, void *ctx), void *ctx, long *total)
 {
-    db_bind_text(st, 1, f->store_id);
-    if (f->integration_id)
-        db_bind_text(st, 2, f->integration_id);
-    if (f->job_id)
-        db_bind_text(st, 3, f->job_id);
+    int64_t n = 0;
+    db_status result = db_read_int(c, count, &n);
+    *total = (long)n;
+    if (result == DB_OK)
+        result = db_each_row(c, page, row, ctx);
+    else if (page)
+        sqlite3_reset(page);
+    db_read_end(c);
+    return result == DB_NOT_FOUND ? DB_ERROR : result;
 }
 
-/* Steps a bound `SELECT count(*)` statement. */
-static db_status read_count(db_conn *c, sqlite3_stmt *st, long *out)
+/* The caller's visitor of a list, carried through db_each_row. */
+typedef struct list_visitor {
+    union {
+        job_log_visitor log;
+        job_visitor job;
+    } visit;
+    void *ctx;
+} list_visitor;
+
+static void log_row(sqlite3_stmt *st, void *ctx)
 {
-    db_status result = db_step_row(c, st);
-    *out = 0;
-    if (result == DB_OK) {
-        *out = (long)sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-    }
-    return result == DB_NOT_FOUND ? DB_ERROR : result;
+    list_visitor *rows = ctx;
+    job_log log = {0};
+    db_column_id(st, 0, log.id);
+    db_column_id(st, 1, log.job_id);
+    db_column_id(st, 2, log.integration_id);
+    log.attempt = sqlite3_column_int(st, 3);
+    log.succeeded = sqlite3_column_int(st, 4) != 0;
+    log.processing_time = sqlite3_column_double(st, 5);
+    const unsigned char *body = sqlite3_column_text(st, 6);
+    log.body = body ? (const char *)body : "";
+    log.status_code = sqlite3_column_type(st, 7) == SQLITE_NULL ? 0 : sqlite3_column_int(st, 7);
+    const unsigned char *detail = sqlite3_column_text(st, 8);
+    log.error_detail = detail ? (const char *)detail : "";
+    log.created_at_ms = sqlite3_column_int64(st, 9);
+    rows->visit.log(&log, rows->ctx);
 }
 
 db_status db_log_list(db *d, const log_filter *f, long limit, long offset, job_log_visitor visit, void *ctx,
@@ -56,46 +78,23 @@ db_status db_log_list(db *d, const log_filter *f, long limit, long offset, job_l
     db_conn *c = db_reader(d);
     if (!c || db_read_begin(c) != DB_OK)
         return DB_ERROR;
-    sqlite3_stmt *st = db_prepare(c, count_q);
-    if (st)
-        bind_filter(st, f);
-    db_status result = read_count(c, st, total);
-    if (result == DB_OK && (st = db_prepare(c, list_q))) {
-        bind_filter(st, f);
-        sqlite3_bind_int64(st, 4, limit);
-        sqlite3_bind_int64(st, 5, offset);
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            job_log log = {0};
-            db_column_id(st, 0, log.id);
-            db_column_id(st, 1, log.job_id);
-            db_column_id(st, 2, log.integration_id);
-            log.attempt = sqlite3_column_int(st, 3);
-            log.succeeded = sqlite3_column_int(st, 4) != 0;
-            log.processing_time = sqlite3_column_double(st, 5);
-            const unsigned char *body = sqlite3_column_text(st, 6);
-            log.body = body ? (const char *)body : "";
-            log.status_code = sqlite3_column_type(st, 7) == SQLITE_NULL ? 0 : sqlite3_column_int(st, 7);
-            const unsigned char *detail = sqlite3_column_text(st, 8);
-            log.error_detail = detail ? (const char *)detail : "";
-            log.created_at_ms = sqlite3_column_int64(st, 9);
-            visit(&log, ctx);
-        }
-        if (rc != SQLITE_DONE) {
-            db_report(c, "list logs");
-            result = DB_ERROR;
-        }
-        sqlite3_reset(st);
-    } else if (result == DB_OK) {
-        result = DB_ERROR;
-    }
-    db_read_end(c);
-    return result;
+    /* ?1-?3 the filter (a statement ignores those it has no use for), ?4 ?5 the page */
+    sqlite3_stmt *count = db_bind(c, count_q, "ttt", f->store_id, f->integration_id, f->job_id);
+    sqlite3_stmt *page = db_bind(c, list_q, "tttii", f->store_id, f->integration_id, f->job_id, (int64_t)limit,
+                                 (int64_t)offset);
+    list_visitor rows = {.visit.log = visit, .ctx = ctx};
+    return read_page(c, count, page, log_row, &rows, total);
 }
 
 DB_QUERY(q_job_count, "SELECT count(*) FROM jobs WHERE integration_id = ?2 AND store_id = ?1");
 DB_QUERY(q_job_list, "SELECT id FROM jobs WHERE integration_id = ?2 AND store_id = ?1 "
                      "ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4");
+
+static void job_row(sqlite3_stmt *st, void *ctx)
+{
+    list_visitor *rows = ctx;
+    rows->visit.job((const char *)sqlite3_column_text(st, 0), rows->ctx);
+}
 
 db_status db_job_list(db *d, const char *store_id, const char *integration_id, long limit, long offset,
                       job_visitor visit, void *ctx, long *total)
@@ -103,30 +102,10 @@ db_status db_job_list(db *d, const char *store_id, const char *integration_id, l
     db_conn *c = db_reader(d);
     if (!c || db_read_begin(c) != DB_OK)
         return DB_ERROR;
-    sqlite3_stmt *st = db_prepare(c, &q_job_count);
-    if (st) {
-        db_bind_text(st, 1, store_id);
-        db_bind_text(st, 2, integration_id);
-    }
-    db_status result = read_count(c, st, total);
-    if (result == DB_OK && (st = db_prepare(c, &q_job_list))) {
-        db_bind_text(st, 1, store_id);
-        db_bind_text(st, 2, integration_id);
-        sqlite3_bind_int64(st, 3, limit);
-        sqlite3_bind_int64(st, 4, offset);
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            visit((const char *)sqlite3_column_text(st, 0), ctx);
-        if (rc != SQLITE_DONE) {
-            db_report(c, "list jobs");
-            result = DB_ERROR;
-        }
-        sqlite3_reset(st);
-    } else if (result == DB_OK) {
-        result = DB_ERROR;
-    }
-    db_read_end(c);
-    return result;
+    sqlite3_stmt *count = db_bind(c, &q_job_count, "tt", store_id, integration_id);
+    sqlite3_stmt *page = db_bind(c, &q_job_list, "ttii", store_id, integration_id, (int64_t)limit, (int64_t)offset);
+    list_visitor rows = {.visit.job = visit, .ctx = ctx};
+    return read_page(c, count, page, job_row, &rows, total);
 }
 
 DB_QUERY(q_job_exists, "SELECT 1 FROM jobs WHERE id = ?1 AND store_id = ?2 AND integration_id = ?3");
@@ -134,12 +113,7 @@ DB_QUERY(q_job_exists, "SELECT 1 FROM jobs WHERE id = ?1 AND store_id = ?2 AND i
 db_status db_job_exists(db *d, const char *store_id, const char *integration_id, const char *job_id)
 {
     db_conn *c = db_reader(d);
-    sqlite3_stmt *st = c ? db_prepare(c, &q_job_exists) : NULL;
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, job_id);
-    db_bind_text(st, 2, store_id);
-    db_bind_text(st, 3, integration_id);
+    sqlite3_stmt *st = c ? db_bind(c, &q_job_exists, "ttt", job_id, store_id, integration_id) : NULL;
     db_status result = db_step_row(c, st);
     if (result == DB_OK)
         sqlite3_reset(st);
@@ -154,78 +128,59 @@ DB_QUERY(q_event_insert, "INSERT INTO events (id, store_id, trigger, payload, cr
 DB_QUERY(q_job_insert, "INSERT INTO jobs (id, event_id, integration_id, store_id, state, next_attempt_at, created_at) "
                        "VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)");
 
-/* The observers of trigger in the store, into a growing array of ids. */
-static db_status find_observers(db_conn *c, const char *store_id, const char *trigger, char (**ids)[UUID_STR_LEN],
-                                size_t *n)
+typedef struct id_array {
+    char (*ids)[UUID_STR_LEN];
+    size_t n, cap;
+    bool out_of_memory;
+} id_array;
+
+static void add_id(sqlite3_stmt *st, void *ctx)
 {
-    size_t cap = 0;
-    *ids = NULL;
-    *n = 0;
-    sqlite3_stmt *st = db_prepare(c, &q_observers);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, store_id);
-    db_bind_text(st, 2, trigger);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            void *grown = realloc(*ids, cap * sizeof **ids);
-            if (!grown) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            *ids = grown;
+    id_array *a = ctx;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 8;
+        void *grown = realloc(a->ids, cap * sizeof *a->ids);
+        if (!grown) {
+            a->out_of_memory = true;
+            return;
         }
-        db_column_id(st, 0, (*ids)[(*n)++]);
+        a->ids = grown;
+        a->cap = cap;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        db_report(c, "find observers");
-        return DB_ERROR;
-    }
-    return DB_OK;
+    db_column_id(st, 0, a->ids[a->n++]);
+}
+
+/* The observers of trigger in the store (ids; the caller frees observers->ids). */
+static db_status find_observers(db_conn *c, const char *store_id, const char *trigger, id_array *observers)
+{
+    *observers = (id_array){0};
+    db_status result = db_each_row(c, db_bind(c, &q_observers, "tt", store_id, trigger), add_id, observers);
+    return observers->out_of_memory ? DB_ERROR : result;
 }
 
 db_status db_emit_event(db_conn *c, db_write *w, const char *store_id, const char *trigger, const char *payload,
                         const char *event_id, json_t *jobs)
 {
-    char(*observers)[UUID_STR_LEN];
-    size_t n;
-    db_status result = find_observers(c, store_id, trigger, &observers, &n);
-    if (result != DB_OK || n == 0) /* an event that nobody observes is not kept */
+    id_array observers;
+    db_status result = find_observers(c, store_id, trigger, &observers);
+    if (result != DB_OK || observers.n == 0) /* an event that nobody observes is not kept */
         goto out;
     int64_t now = now_ms(), due = db_first_attempt_at(c->owner, now);
-    sqlite3_stmt *st = db_prepare(c, &q_event_insert);
-    if (st) {
-        db_bind_text(st, 1, event_id);
-        db_bind_text(st, 2, store_id);
-        db_bind_text(st, 3, trigger);
-        db_bind_text(st, 4, payload);
-        sqlite3_bind_int64(st, 5, now);
-    }
-    result = db_step_done(c, st);
-    for (size_t i = 0; i < n && result == DB_OK; i++) {
+    result = db_step_done(c, db_bind(c, &q_event_insert, "tttti", event_id, store_id, trigger, payload, now));
+    for (size_t i = 0; i < observers.n && result == DB_OK; i++) {
         char job_id[UUID_STR_LEN];
         id_new(job_id);
-        if ((st = db_prepare(c, &q_job_insert))) {
-            db_bind_text(st, 1, job_id);
-            db_bind_text(st, 2, event_id);
-            db_bind_text(st, 3, observers[i]);
-            db_bind_text(st, 4, store_id);
-            sqlite3_bind_int64(st, 5, due);
-            sqlite3_bind_int64(st, 6, now);
-        }
-        result = db_step_done(c, st);
+        result = db_step_done(c, db_bind(c, &q_job_insert, "ttttii", job_id, event_id, observers.ids[i], store_id,
+                                         due, now));
         if (result == DB_OK && jobs &&
             json_array_append_new(jobs, json_pack("{s:s, s:s, s:s}", "type", "integration-job", "id", job_id,
-                                                  "integration_id", observers[i])) != 0)
+                                                  "integration_id", observers.ids[i])) != 0)
             result = DB_ERROR;
     }
     if (result == DB_OK)
-        w->jobs_created += n;
+        w->jobs_created += observers.n;
 out:
-    free(observers);
+    free(observers.ids);
     return result;
 }
 
@@ -248,10 +203,7 @@ DB_QUERY(q_jobs_cancel, "UPDATE jobs SET state = 'cancelled', next_attempt_at = 
 
 db_status db_cancel_pending_jobs(db_conn *c, const char *integration_id)
 {
-    sqlite3_stmt *st = db_prepare(c, &q_jobs_cancel);
-    if (st)
-        db_bind_text(st, 1, integration_id);
-    return db_step_done(c, st);
+    return db_step_done(c, db_bind(c, &q_jobs_cancel, "t", integration_id));
 }
 
 /* ---- the job runner ----------------------------------------------------------------------------- */
@@ -287,7 +239,19 @@ DB_QUERY(q_jobs_recover,
          "WHERE running = 1");
 DB_QUERY(q_log_insert, "INSERT INTO logs (id, job_id, integration_id, store_id, attempt, succeeded, processing_time, "
                        "body, status_code, error_detail, created_at) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULLIF(?9, 0), ?10, ?11)");
+
+/* Writes the log of an attempt made at `when` (unix ms; status_code 0: no HTTP answer, stored as
+ * NULL). */
+static db_status insert_log(db_conn *c, const char *job_id, const char *integration_id, const char *store_id,
+                            int attempt, const attempt_result *r, int64_t when)
+{
+    char log_id[UUID_STR_LEN];
+    id_new(log_id);
+    return db_step_done(c, db_bind(c, &q_log_insert, "ttttiidtiti", log_id, job_id, integration_id, store_id,
+                                   (int64_t)attempt, (int64_t)r->succeeded, r->processing_time,
+                                   r->body ? r->body : "", (int64_t)r->status_code, r->error_detail, when));
+}
 
 typedef struct jobs_recover {
     db_write write;
@@ -295,42 +259,32 @@ typedef struct jobs_recover {
     int64_t now;
 } jobs_recover;
 
+typedef struct recovered {
+    db_conn *c;
+    int64_t now;
+    db_status result;
+} recovered;
+
+/* One job that was running when the server stopped: its attempt gets a log saying so. */
+static void log_interrupted(sqlite3_stmt *st, void *ctx)
+{
+    recovered *rows = ctx;
+    attempt_result r = {.error_detail = "The server stopped during this attempt (crash or kill); its outcome is unknown"};
+    if (rows->result == DB_OK)
+        rows->result = insert_log(rows->c, (const char *)sqlite3_column_text(st, 0),
+                                  (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
+                                  sqlite3_column_int(st, 3), &r, rows->now);
+}
+
 static db_status apply_jobs_recover(db_conn *c, db_write *w)
 {
     jobs_recover *op = (jobs_recover *)w;
-    sqlite3_stmt *st = db_prepare(c, &q_jobs_running);
-    if (!st)
-        return DB_ERROR;
-    db_status result = DB_OK;
-    int rc;
-    while (result == DB_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char log_id[UUID_STR_LEN];
-        id_new(log_id);
-        sqlite3_stmt *log = db_prepare(c, &q_log_insert);
-        if (log) {
-            db_bind_text(log, 1, log_id);
-            sqlite3_bind_value(log, 2, sqlite3_column_value(st, 0));
-            sqlite3_bind_value(log, 3, sqlite3_column_value(st, 1));
-            sqlite3_bind_value(log, 4, sqlite3_column_value(st, 2));
-            sqlite3_bind_int(log, 5, sqlite3_column_int(st, 3));
-            sqlite3_bind_int(log, 6, 0);
-            sqlite3_bind_double(log, 7, 0);
-            db_bind_text(log, 8, "");
-            db_bind_text(log, 10, "The server stopped during this attempt (crash or kill); its outcome is unknown");
-            sqlite3_bind_int64(log, 11, op->now);
-        }
-        result = db_step_done(c, log);
-    }
-    if (result == DB_OK && rc != SQLITE_DONE) {
-        db_report(c, "recover jobs");
-        result = DB_ERROR;
-    }
-    sqlite3_reset(st);
-    if (result == DB_OK && (st = db_prepare(c, &q_jobs_recover))) {
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)op->max_attempts);
-        sqlite3_bind_int64(st, 2, op->now);
-        result = db_step_done(c, st);
-    }
+    recovered rows = {c, op->now, DB_OK};
+    db_status result = db_each_row(c, db_bind(c, &q_jobs_running, ""), log_interrupted, &rows);
+    if (result == DB_OK)
+        result = rows.result;
+    if (result == DB_OK)
+        result = db_step_done(c, db_bind(c, &q_jobs_recover, "ii", (int64_t)op->max_attempts, op->now));
     return result;
 }
 
@@ -366,11 +320,7 @@ typedef struct claimed {
 /* An attempt of one of the integration's jobs started less than SLOW_ATTEMPT_MS ago and is under way. */
 static db_status integration_busy(db_conn *c, const char *integration_id, int64_t now, bool *busy)
 {
-    sqlite3_stmt *st = db_prepare(c, &q_integration_busy);
-    if (st) {
-        db_bind_text(st, 1, integration_id);
-        sqlite3_bind_int64(st, 2, now - SLOW_ATTEMPT_MS);
-    }
+    sqlite3_stmt *st = db_bind(c, &q_integration_busy, "ti", integration_id, now - SLOW_ATTEMPT_MS);
     db_status result = db_step_row(c, st);
     *busy = result == DB_OK;
     if (result == DB_OK)
@@ -386,10 +336,9 @@ static db_status integration_busy(db_conn *c, const char *integration_id, int64_
 static db_status next_due_job(db_conn *c, int64_t now, delivery_job *job, claimed *cl, bool *blocked)
 {
     *blocked = false;
-    sqlite3_stmt *st = db_prepare(c, &q_job_due);
+    sqlite3_stmt *st = db_bind(c, &q_job_due, "i", now);
     if (!st)
         return DB_ERROR;
-    sqlite3_bind_int64(st, 1, now);
     int rc, seen = 0;
     bool take_first = false; /* a backlog: the first due, busy or not */
     db_status result = DB_NOT_FOUND;
@@ -425,14 +374,6 @@ static db_status next_due_job(db_conn *c, int64_t now, delivery_job *job, claime
     return result;
 }
 
-static db_status run_on_job(db_conn *c, const db_query *q, const char *job_id)
-{
-    sqlite3_stmt *st = db_prepare(c, q);
-    if (st)
-        db_bind_text(st, 1, job_id);
-    return db_step_done(c, st);
-}
-
 /* Takes the job to attempt next (next_due_job): it counts its attempt and is running. Jobs whose
  * integration is gone or disabled are cancelled on the way. */
 static db_status claim(db_conn *c, int64_t now, delivery_job *job, claimed *cl, int64_t *next_due)
@@ -458,15 +399,11 @@ static db_status claim(db_conn *c, int64_t now, delivery_job *job, claimed *cl, 
         if (result == DB_ERROR)
             return result;
         if (result == DB_OK && job->it.enabled) {
-            sqlite3_stmt *st = db_prepare(c, &q_job_start);
-            if (st) {
-                db_bind_text(st, 1, job->id);
-                sqlite3_bind_int64(st, 2, now); /* while it runs: when its attempt started */
-            }
-            return db_step_done(c, st);
+            /* while it runs, next_attempt_at is when its attempt started */
+            return db_step_done(c, db_bind(c, &q_job_start, "ti", job->id, now));
         }
         /* Gone or disabled: the job stops for good (normally already cancelled by that change). */
-        if (run_on_job(c, &q_job_cancel_one, job->id) != DB_OK)
+        if (db_step_done(c, db_bind(c, &q_job_cancel_one, "t", job->id)) != DB_OK)
             return DB_ERROR;
     }
 }
@@ -481,31 +418,11 @@ static db_status finish(db_conn *c, const job_outcome *o)
 {
     const delivery_job *job = o->job;
     const attempt_result *r = o->result;
-    char log_id[UUID_STR_LEN];
-    id_new(log_id);
-    sqlite3_stmt *st = db_prepare(c, &q_log_insert);
-    if (st) {
-        db_bind_text(st, 1, log_id);
-        db_bind_text(st, 2, job->id);
-        db_bind_text(st, 3, job->it.id);
-        db_bind_text(st, 4, job->store_id);
-        sqlite3_bind_int(st, 5, job->attempt);
-        sqlite3_bind_int(st, 6, r->succeeded);
-        sqlite3_bind_double(st, 7, r->processing_time);
-        db_bind_text(st, 8, r->body ? r->body : "");
-        if (r->status_code)
-            sqlite3_bind_int(st, 9, r->status_code);
-        db_bind_text(st, 10, r->error_detail);
-        sqlite3_bind_int64(st, 11, now_ms());
-    }
-    db_status result = db_step_done(c, st);
+    db_status result = insert_log(c, job->id, job->it.id, job->store_id, job->attempt, r, r->ended_ms);
     /* A job cancelled while its attempt ran stays cancelled. */
-    if (result == DB_OK && (st = db_prepare(c, &q_job_finish))) {
-        db_bind_text(st, 1, job->id);
-        db_bind_text(st, 2, r->succeeded ? "succeeded" : o->next_attempt_at < 0 ? "failed" : "pending");
-        sqlite3_bind_int64(st, 3, o->next_attempt_at);
-        result = db_step_done(c, st);
-    }
+    const char *state = r->succeeded ? "succeeded" : o->next_attempt_at < 0 ? "failed" : "pending";
+    if (result == DB_OK)
+        result = db_step_done(c, db_bind(c, &q_job_finish, "tti", job->id, state, o->next_attempt_at));
     return result;
 }
 

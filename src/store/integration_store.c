@@ -46,11 +46,7 @@ DB_QUERY(q_integration_get, "SELECT " INTEGRATION_COLUMNS " FROM integrations WH
 
 db_status db_integration_read(db_conn *c, const char *store_id, const char *id, integration *out)
 {
-    sqlite3_stmt *st = db_prepare(c, &q_integration_get);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, id);
-    db_bind_text(st, 2, store_id);
+    sqlite3_stmt *st = db_bind(c, &q_integration_get, "tt", id, store_id);
     db_status result = db_step_row(c, st);
     if (result == DB_OK) {
         if (!row_copy(st, out)) {
@@ -74,48 +70,50 @@ DB_QUERY(q_integration_list, "SELECT " INTEGRATION_COLUMNS ", (SELECT integratio
                              "FROM integrations WHERE store_id = ?1 ORDER BY created_at, id LIMIT ?2 OFFSET ?3");
 #define LIST_TOTAL_COLUMN 9
 
-/* The store's count, for an empty page. */
-static db_status read_store_count(db_conn *c, const char *store_id, long *total)
+typedef struct list_rows {
+    integration_visitor visit;
+    void *ctx;
+    long total;   /* from the rows' last column; -1 while no row was seen */
+    bool corrupt; /* a row lacked a column the resource needs: the rest are not shown */
+} list_rows;
+
+static void list_row(sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st = db_prepare(c, &q_store_count);
-    if (st)
-        db_bind_text(st, 1, store_id);
-    db_status result = db_step_row(c, st);
-    *total = 0;
-    if (result == DB_OK) {
-        *total = (long)sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
+    list_rows *rows = ctx;
+    integration view;
+    if (rows->corrupt)
+        return;
+    if (!row_view(st, &view)) {
+        rows->corrupt = true;
+        return;
     }
-    return result == DB_NOT_FOUND ? DB_OK : result; /* a store without a row has no integrations */
+    rows->total = (long)sqlite3_column_int64(st, LIST_TOTAL_COLUMN);
+    rows->visit(&view, rows->ctx);
 }
 
 db_status db_integration_list(db *d, const char *store_id, long limit, long offset, integration_visitor visit,
                               void *ctx, long *total)
 {
     db_conn *c = db_reader(d);
-    sqlite3_stmt *st = c ? db_prepare(c, &q_integration_list) : NULL;
-    if (!st)
+    if (!c)
         return DB_ERROR;
-    db_bind_text(st, 1, store_id);
-    sqlite3_bind_int64(st, 2, limit);
-    sqlite3_bind_int64(st, 3, offset);
-    *total = -1;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        integration view;
-        if (!row_view(st, &view)) {
-            rc = SQLITE_CORRUPT;
-            break;
-        }
-        *total = (long)sqlite3_column_int64(st, LIST_TOTAL_COLUMN);
-        visit(&view, ctx);
+    list_rows rows = {visit, ctx, -1, false};
+    db_status result =
+        db_each_row(c, db_bind(c, &q_integration_list, "tii", store_id, (int64_t)limit, (int64_t)offset), list_row,
+                    &rows);
+    if (result == DB_OK && rows.corrupt) {
+        fprintf(stderr, "integrationsd: list integrations: a stored row lacks a column\n");
+        result = DB_ERROR;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        db_report(c, "list integrations");
-        return DB_ERROR;
+    if (result != DB_OK || rows.total >= 0) {
+        *total = rows.total;
+        return result;
     }
-    return *total < 0 ? read_store_count(c, store_id, total) : DB_OK;
+    /* an empty page: the store's count all the same (a store without a row has none) */
+    int64_t count = 0;
+    result = db_read_int(c, db_bind(c, &q_store_count, "t", store_id), &count);
+    *total = (long)count;
+    return result == DB_NOT_FOUND ? DB_OK : result;
 }
 
 /* ---- changes ---------------------------------------------------------------------------------- */
@@ -146,11 +144,7 @@ static db_status change_one(db_conn *c, sqlite3_stmt *st)
 /* The row changed by nobody but us is gone (DB_NOT_FOUND) or is another version (DB_CONFLICT). */
 static db_status why_unchanged(db_conn *c, const char *store_id, const char *id)
 {
-    sqlite3_stmt *st = db_prepare(c, &q_integration_exists);
-    if (st) {
-        db_bind_text(st, 1, id);
-        db_bind_text(st, 2, store_id);
-    }
+    sqlite3_stmt *st = db_bind(c, &q_integration_exists, "tt", id, store_id);
     db_status result = db_step_row(c, st);
     if (result == DB_OK) {
         sqlite3_reset(st);
@@ -159,19 +153,14 @@ static db_status why_unchanged(db_conn *c, const char *store_id, const char *id)
     return result;
 }
 
-/* Binds the columns of INSERT and UPDATE that a change sets (?1-?10). */
-static void bind_row(sqlite3_stmt *st, const char *store_id, const integration *it)
+/* INSERT or UPDATE (q) bound with the columns a change sets (?1-?10) and, ?11, the version the
+ * change was decided on (unused by INSERT). */
+static sqlite3_stmt *bind_row(db_conn *c, const db_query *q, const char *store_id, const integration *it,
+                              int64_t version)
 {
-    db_bind_text(st, 1, it->id);
-    db_bind_text(st, 2, store_id);
-    db_bind_text(st, 3, integration_type_name(it->type));
-    db_bind_text(st, 4, it->name);
-    db_bind_text(st, 5, it->description);
-    sqlite3_bind_int(st, 6, it->enabled);
-    db_bind_text(st, 7, it->configuration);
-    db_bind_text(st, 8, it->observes);
-    sqlite3_bind_int64(st, 9, it->created_at_ms);
-    sqlite3_bind_int64(st, 10, it->updated_at_ms);
+    return db_bind(c, q, "tttttittiii", it->id, store_id, integration_type_name(it->type), it->name,
+                   it->description, (int64_t)it->enabled, it->configuration, it->observes, it->created_at_ms,
+                   it->updated_at_ms, version);
 }
 
 /* Adds (or removes) one row per event key `it` observes to the observers index. */
@@ -182,13 +171,7 @@ static db_status index_observers(db_conn *c, const char *store_id, const integra
     size_t i;
     json_t *key;
     json_array_foreach(keys, i, key) {
-        sqlite3_stmt *st = db_prepare(c, q);
-        if (st) {
-            db_bind_text(st, 1, store_id);
-            db_bind_text(st, 2, json_string_value(key));
-            sqlite3_bind_int64(st, 3, it->created_at_ms);
-            db_bind_text(st, 4, it->id);
-        }
+        sqlite3_stmt *st = db_bind(c, q, "ttit", store_id, json_string_value(key), it->created_at_ms, it->id);
         if ((result = db_step_done(c, st)) != DB_OK)
             break;
     }
@@ -199,46 +182,24 @@ static db_status index_observers(db_conn *c, const char *store_id, const integra
 /* Writes the row itself: insert, update or delete. */
 static db_status write_row(db_conn *c, const db_integration_change *op)
 {
-    sqlite3_stmt *st;
     db_status result;
     switch (op->plan.kind) {
     case CHANGE_CREATE:
-        st = db_prepare(c, &q_store_take_slot);
-        if (st) {
-            db_bind_text(st, 1, op->store_id);
-            sqlite3_bind_int64(st, 2, op->max_per_store);
-        }
-        result = change_one(c, st);
+        result = change_one(c, db_bind(c, &q_store_take_slot, "ti", op->store_id, (int64_t)op->max_per_store));
         if (result != DB_OK)
             return result == DB_NOT_FOUND ? DB_LIMIT : result;
-        st = db_prepare(c, &q_integration_insert);
-        if (st)
-            bind_row(st, op->store_id, op->after);
-        return db_step_done(c, st);
+        return db_step_done(c, bind_row(c, &q_integration_insert, op->store_id, op->after, 0));
     case CHANGE_UPDATE:
-        st = db_prepare(c, &q_integration_update);
-        if (st) {
-            bind_row(st, op->store_id, op->after);
-            sqlite3_bind_int64(st, 11, op->before->updated_at_ms);
-        }
-        result = change_one(c, st);
+        result = change_one(c, bind_row(c, &q_integration_update, op->store_id, op->after, op->before->updated_at_ms));
         return result == DB_NOT_FOUND ? why_unchanged(c, op->store_id, op->before->id) : result;
     case CHANGE_DELETE:
-        st = db_prepare(c, &q_integration_delete);
-        if (st) {
-            db_bind_text(st, 1, op->before->id);
-            db_bind_text(st, 2, op->store_id);
-            sqlite3_bind_int64(st, 3, op->before->updated_at_ms);
-        }
-        result = change_one(c, st);
+        result = change_one(c, db_bind(c, &q_integration_delete, "tti", op->before->id, op->store_id,
+                                       op->before->updated_at_ms));
         if (result == DB_NOT_FOUND)
             return why_unchanged(c, op->store_id, op->before->id);
         if (result != DB_OK)
             return result;
-        st = db_prepare(c, &q_store_free_slot);
-        if (st)
-            db_bind_text(st, 1, op->store_id);
-        return db_step_done(c, st);
+        return db_step_done(c, db_bind(c, &q_store_free_slot, "t", op->store_id));
     }
     return DB_ERROR;
 }

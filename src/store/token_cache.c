@@ -1,3 +1,5 @@
+/* Tokens already read, kept in memory: a stored token never changes, so a hit is the
+ * table's answer. Striped locks; a new token takes over its slot. Knows no SQL. */
 #include "token_cache.h"
 
 #include <pthread.h>

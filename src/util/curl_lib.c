@@ -1,3 +1,5 @@
+/* Loads libcurl on first use (dlopen) and fills the curl_lib function table. Nothing else
+ * here: the requests are the transports'. */
 #include "curl_lib.h"
 
 #include <dlfcn.h>

@@ -1,3 +1,5 @@
+/* Ids and tokens: UUID v4 text from pooled getrandom bytes (formatted by libuuid), the check
+ * of a UUID's text, and opaque tokens. Owns the pool and its lock. */
 #include "ids.h"
 
 #include <string.h>

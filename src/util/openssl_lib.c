@@ -1,3 +1,5 @@
+/* Loads libcrypto and libssl on first use (dlopen) and fills the openssl() function table.
+ * Nothing else here: hashing, signing and TLS are their callers'. */
 #include "openssl_lib.h"
 
 #include <dlfcn.h>

@@ -1,3 +1,5 @@
+/* A growable text buffer and JSON string escaping for answers written by hand. An
+ * allocation failure marks the buffer failed instead of stopping every caller. */
 #include "strbuf.h"
 
 #include <stdio.h>
@@ -102,4 +104,14 @@ void strbuf_free(strbuf *b)
 {
     free(b->data);
     *b = (strbuf){0};
+}
+
+void strbuf_put_json(strbuf *b, const json_t *v, size_t flags)
+{
+    char *text = v ? json_dumps(v, flags | JSON_COMPACT) : NULL;
+    if (text)
+        strbuf_puts(b, text);
+    else
+        b->failed = true;
+    free(text);
 }

@@ -1,3 +1,5 @@
+/* Wall-clock milliseconds and their ISO 8601 text, without gmtime's lock. Pure but for the
+ * clock. */
 #include "timestamp.h"
 
 #include <string.h>

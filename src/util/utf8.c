@@ -1,3 +1,4 @@
+/* UTF-8 sequences: the one check behind every writer of JSON text. Pure. */
 #include "utf8.h"
 
 size_t utf8_sequence(const unsigned char *s, size_t n)

@@ -2,6 +2,7 @@
 import re
 import time
 import uuid
+from datetime import datetime, timezone
 
 from support import TS_RE, UUID4_RE, body_json, run_binary
 
@@ -106,6 +107,12 @@ def check_log(log, integration_id, job_id):
     }, log
     assert list(log["meta"]) == ["timestamps"] and list(log["meta"]["timestamps"]) == ["created_at"], log
     assert TS_RE.match(log["meta"]["timestamps"]["created_at"]), log
+
+
+def log_ms(log):
+    """A log's created_at (the end of its attempt, by the server's clock) as unix milliseconds."""
+    stamp = datetime.strptime(log["meta"]["timestamps"]["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return round(stamp.replace(tzinfo=timezone.utc).timestamp() * 1000)
 
 
 def is_uuid4(s):

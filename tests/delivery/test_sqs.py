@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from dsupport import NON_2XX, check_log, emit, hook, is_uuid4, job_for, logs, wait_logs
+from dsupport import NON_2XX, check_log, emit, hook, is_uuid4, job_for, log_ms, logs, wait_logs
 from receiver import closed_port
 from support import TS_RE, body_json, mask
 
@@ -256,9 +256,10 @@ def test_wrong_secret_is_a_failed_attempt_with_the_aws_error(server, sqs, style)
         assert log["error_detail"].startswith("SignatureDoesNotMatch"), log["error_detail"]
         assert MISMATCH in log["error_detail"], f"the AWS message is missing: {log['error_detail']!r}"
         assert log["error_detail"] != NON_2XX_SQS
-    # retried per --retry-schedule 0,0.3,0.6 (delays from the end of the previous attempt)
-    assert reqs[1]["time"] - reqs[0]["time"] >= 0.25, "second attempt came before the 0.3 s delay"
-    assert reqs[2]["time"] - reqs[1]["time"] >= 0.55, "third attempt came before the 0.6 s delay"
+    # retried per --retry-schedule 0,0.3,0.6, delays from the end of the previous attempt (a log's
+    # time is its attempt's end, by the server's clock)
+    assert log_ms(second) - log_ms(first) >= 300, (first, second)
+    assert log_ms(third) - log_ms(second) >= 600, (second, third)
     time.sleep(QUIET)
     assert len(proxy_requests_for_job(proxy, job)) == 3, "an attempt after the schedule ran out"
     assert len(logs(c, f"/v2/integrations/{it['id']}/jobs/{job}/logs")) == 3

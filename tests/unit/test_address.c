@@ -1,4 +1,4 @@
-/* Unit tests of include/address.h: webhook/SQS URLs and STOMP broker addresses (spec §3). */
+/* Unit tests of include/model/address.h: webhook/SQS URLs and STOMP broker addresses (spec §3). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

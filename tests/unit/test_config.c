@@ -1,4 +1,4 @@
-/* Unit tests of include/config.h: defaults, INTEGRATIONSD_* variables, flags (spec §9). */
+/* Unit tests of include/model/config.h: defaults, INTEGRATIONSD_* variables, flags (spec §9). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests of include/errors.h: the error envelope of spec §1. */
+/* Unit tests of include/model/errors.h: the error envelope of spec §1. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,7 +41,8 @@ static void test_errors_add_full(void **state)
 {
     (void)state;
     json_t *errors = json_array();
-    errors_add(errors, 400, "Missing required property: name", "The property data.name is required.", "data.name");
+    errors_add_titled(errors, ERR_INVALID, "Missing required property: name", "The property data.name is required.",
+                      "data.name");
     assert_int_equal(json_array_size(errors), 1);
     const json_t *e = json_array_get(errors, 0);
     assert_true(json_is_integer(json_object_get(e, "status"))); /* an integer, not "400" */
@@ -52,28 +53,56 @@ static void test_errors_add_full(void **state)
     json_decref(errors);
 }
 
-static void test_errors_add_without_detail_or_source(void **state)
+static void test_an_error_named_gets_its_status_title_and_detail(void **state)
 {
     (void)state;
     json_t *errors = json_array();
-    errors_add(errors, 404, "Not Found", NULL, NULL);
-    errors_add(errors, 401, "Unauthorized", "Bad secret.", NULL);
-    errors_add(errors, 400, "Id mismatch", NULL, "data.id");
-    assert_json_text(errors, "[{\"status\":404,\"title\":\"Not Found\"},"
+    errors_add(errors, ERR_INTEGRATION_NOT_FOUND, NULL, NULL);
+    errors_add(errors, ERR_UNAUTHORIZED, "Bad secret.", NULL);
+    errors_add(errors, ERR_ID_MISMATCH, NULL, "data.id");
+    assert_json_text(errors, "[{\"status\":404,\"title\":\"Integration not found\","
+                             "\"detail\":\"No integration with this id exists in the store.\"},"
                              "{\"status\":401,\"title\":\"Unauthorized\",\"detail\":\"Bad secret.\"},"
-                             "{\"status\":400,\"title\":\"Id mismatch\",\"source\":\"data.id\"}]");
-    assert_null(json_object_get(json_array_get(errors, 0), "detail"));
+                             "{\"status\":400,\"title\":\"Id mismatch\",\"detail\":\"data.id must equal the id of the URL.\","
+                             "\"source\":\"data.id\"}]");
     assert_null(json_object_get(json_array_get(errors, 0), "source"));
     json_decref(errors);
+}
+
+/* Every name has a status, a title and a detail of its own. */
+static void test_every_error_is_in_the_table(void **state)
+{
+    (void)state;
+    for (int code = 0; code < ERR_COUNT; code++) {
+        json_t *doc = error_document((error_code)code, NULL);
+        const json_t *e = json_array_get(json_object_get(doc, "errors"), 0);
+        int status = error_status((error_code)code);
+        assert_true(status >= 400 && status <= 599);
+        assert_int_equal(json_integer_value(json_object_get(e, "status")), status);
+        assert_true(json_string_length(json_object_get(e, "title")) > 0);
+        assert_true(json_string_length(json_object_get(e, "detail")) > 0);
+        json_decref(doc);
+    }
+}
+
+/* The text sent when even an error cannot be built is the document of ERR_RESPONSE. */
+static void test_the_unbuilt_response_text(void **state)
+{
+    (void)state;
+    json_t *doc = error_document(ERR_RESPONSE, NULL);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    assert_string_equal(text, error_unbuilt_document);
+    free(text);
+    json_decref(doc);
 }
 
 static void test_error_document(void **state)
 {
     (void)state;
-    json_t *doc = error_document(404, "Not Found", "No route for GET /v2/nope", NULL);
+    json_t *doc = error_document(ERR_NO_ROUTE, "No route for GET /v2/nope");
     assert_json_text(doc, "{\"errors\":[{\"status\":404,\"title\":\"Not Found\",\"detail\":\"No route for GET /v2/nope\"}]}");
     json_decref(doc);
-    doc = error_document(401, "Unable to validate access token", "The token has expired.", NULL);
+    doc = error_document(ERR_INVALID_TOKEN, "The token has expired.");
     assert_int_equal(json_object_size(doc), 1);
     assert_int_equal(json_array_size(json_object_get(doc, "errors")), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(doc, "errors"), 0), "status")),
@@ -85,8 +114,8 @@ static void test_errors_document_steals_the_array(void **state)
 {
     (void)state;
     json_t *errors = json_array();
-    errors_add(errors, 400, "A", "a", "data.a");
-    errors_add(errors, 400, "B", "b", "data.b");
+    errors_add_titled(errors, ERR_INVALID, "A", "a", "data.a");
+    errors_add_titled(errors, ERR_INVALID, "B", "b", "data.b");
     json_t *doc = errors_document(errors);
     assert_non_null(doc);
     assert_ptr_equal(json_object_get(doc, "errors"), errors);
@@ -98,7 +127,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_errors_add_full),
-        cmocka_unit_test(test_errors_add_without_detail_or_source),
+        cmocka_unit_test(test_an_error_named_gets_its_status_title_and_detail),
+        cmocka_unit_test(test_every_error_is_in_the_table),
+        cmocka_unit_test(test_the_unbuilt_response_text),
         cmocka_unit_test(test_error_document),
         cmocka_unit_test(test_errors_document_steals_the_array),
     };

@@ -1,4 +1,4 @@
-/* Unit tests of include/form.h: application/x-www-form-urlencoded bodies (spec §2.1). */
+/* Unit tests of include/model/form.h: application/x-www-form-urlencoded bodies (spec §2.1). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

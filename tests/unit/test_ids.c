@@ -1,4 +1,4 @@
-/* Unit tests of include/ids.h: UUID v4 ids (spec §1) and opaque tokens (spec §2.1). */
+/* Unit tests of include/util/ids.h: UUID v4 ids (spec §1) and opaque tokens (spec §2.1). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

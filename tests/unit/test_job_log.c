@@ -1,4 +1,4 @@
-/* Unit tests of include/job_log.h: the log object of spec §7. */
+/* Unit tests of include/model/job_log.h: the log object of spec §7. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

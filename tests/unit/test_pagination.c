@@ -1,4 +1,4 @@
-/* Unit tests of include/pagination.h: page parameters and the list envelope (spec §5). */
+/* Unit tests of include/model/pagination.h: page parameters and the list envelope (spec §5). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests of include/timestamp.h: ISO 8601 UTC with milliseconds (spec §1). */
+/* Unit tests of include/util/timestamp.h: ISO 8601 UTC with milliseconds (spec §1). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

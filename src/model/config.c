@@ -1,3 +1,5 @@
+/* Flags and INTEGRATIONSD_* variables into a config. Opens nothing: a file flag is only
+ * checked for readability; messages go to the streams given. */
 #include "config.h"
 
 #include <arpa/inet.h>

@@ -1,12 +1,14 @@
-/* What a delivery sends: the webhook body (spec §7.1) and sample event payloads (spec §7). Pure. */
-#ifndef INTEGRATIONSD_PAYLOAD_H
-#define INTEGRATIONSD_PAYLOAD_H
+/* One attempt of one job: what a transport is given (delivery_job) and what it answers
+ * (attempt_result), the terms shared by the store, which loads jobs and records outcomes, and the
+ * transports, which make the attempts. Pure. */
+#ifndef INTEGRATIONSD_ATTEMPT_H
+#define INTEGRATIONSD_ATTEMPT_H
 
 #include <jansson.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
+#include "ids.h"
 #include "integration.h"
 
 #define EVENT_KEY_MAX 128
@@ -31,28 +33,12 @@ typedef struct attempt_result {
     char *body;             /* valid UTF-8, at most RESPONSE_BODY_MAX bytes; owned */
     char error_detail[512];
     double processing_time; /* seconds */
+    int64_t ended_ms;       /* unix ms when the attempt ended: its log's time, and the retry's start */
 } attempt_result;
 
 void delivery_job_clear(delivery_job *job);
 
 /* A string of the integration's stored configuration (real secrets); NULL when absent. */
 const char *job_config(const delivery_job *job, const char *key);
-
-/* true for "*.deleted" triggers, whose payload is {"type","id"} rather than {"data":…}. */
-bool trigger_is_deletion(const char *trigger);
-
-/* The JSON body of a webhook POST; a newly allocated string. */
-char *webhook_body(const delivery_job *job);
-
-/* The CloudEvents 1.0 structured JSON message of SQS and STOMP deliveries (spec §7.2); source is
- * the server's public base URL. A newly allocated string. */
-char *cloudevent_body(const delivery_job *job, const char *source);
-
-/* A plausible payload for trigger: {"data":{"type":…,"id":id,…}}, or {"type","id"} for *.deleted. */
-json_t *sample_payload(const char *trigger, const char *id);
-
-/* Copies at most max bytes of in[0..len) as valid UTF-8: cut at a character boundary, invalid
- * bytes replaced by U+FFFD. Returns a newly allocated NUL-terminated string. */
-char *utf8_clean(const char *in, size_t len, size_t max);
 
 #endif

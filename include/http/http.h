@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "errors.h"
 #include "router.h"
 
 typedef struct http_server http_server;
@@ -24,14 +25,14 @@ typedef struct http_request {
 
 typedef struct http_response {
     int status;
-    json_t *json;          /* owned; NULL = no body (204) */
+    json_t *json;          /* owned; with text NULL too, the answer has an empty body */
     char *text;            /* owned JSON text written by hand; sent instead of json when set */
     bool deferred;         /* set by http_defer: the answer comes later */
 } http_response;
 
 /* A handler, or the continuation of a deferred one: ctx is the app for a handler, the
  * handler's own state for a continuation. */
-typedef void (*http_handler)(void *ctx, const http_request *req, http_response *res);
+typedef route_handler *http_handler;
 
 /* For a handler whose answer waits for something (a commit, a timer): the connection is set
  * aside without holding a thread until http_wake(the returned handle) is called, from any
@@ -67,8 +68,10 @@ void http_stop(http_server *s);
 const char *http_header(const http_request *req, const char *name);
 const char *http_query(const http_request *req, const char *name);
 
-/* Sets an error response with one error object. */
-void http_error(http_response *res, int status, const char *title, const char *detail, const char *source);
+/* Sets an error response with one error object (detail NULL = the error's own). */
+void http_error(http_response *res, error_code code, const char *detail);
+/* Sets an error response from an array of error objects (stolen): the status is the first's. */
+void http_errors(http_response *res, json_t *errors);
 /* Sets a response whose body is json (stolen). */
 void http_json(http_response *res, int status, json_t *json);
 /* Sets a response whose body is JSON text already written (stolen; NULL = out of memory: 500). */

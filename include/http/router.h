@@ -17,14 +17,18 @@ typedef struct route_params {
     size_t count;
 } route_params;
 
-/* Handlers are stored as a generic function pointer; the HTTP layer casts back to its own type. */
-typedef void (*route_fn)(void);
+struct http_request;
+struct http_response;
+
+/* A handler: ctx is the application's (http_options.app). The type of every route's handler and
+ * of http.h's http_handler, so that a handler of another signature does not compile. */
+typedef void route_handler(void *ctx, const struct http_request *req, struct http_response *res);
 
 /* A route: method, a pattern such as "/v2/integrations/{id}/logs", and its handler. */
 typedef struct route {
     const char *method;
     const char *pattern;
-    route_fn handler;
+    route_handler *handler;
 } route;
 
 typedef enum {

@@ -10,7 +10,12 @@
 const json_t *require_data_object(const json_t *body, json_t *errors);
 
 /* "string", "number", "boolean", "array", "object" or "null". */
-const char *json_type_label(const json_t *v);
+const char *validation_type_name(const json_t *v);
+
+/* The string obj[key]; NULL after reporting it missing (absent or null) or not a string. */
+const char *require_string(json_t *errors, const json_t *obj, const char *key, const char *source);
+/* Reports data.type missing, not a string, or other than `expected`. */
+void require_data_type(json_t *errors, const json_t *data, const char *expected);
 
 void fail_with(json_t *errors, const char *source, const char *detail, const char *title_fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -1,0 +1,24 @@
+/* A thread of its own with the lock and condition it waits on, and the stop that every such
+ * thread needs: set `stopping` under the lock, wake the thread, join it. */
+#ifndef INTEGRATIONSD_WORKER_THREAD_H
+#define INTEGRATIONSD_WORKER_THREAD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+typedef struct worker_thread {
+    pthread_t id;
+    pthread_mutex_t mu;   /* guards stopping and the owner's own shared fields */
+    pthread_cond_t wake;  /* signalled when the thread has something to do, or must stop */
+    bool started;
+    bool stopping;
+} worker_thread;
+
+void worker_thread_init(worker_thread *t);
+/* Starts main(arg) (once); false when the thread cannot be created. Call with t->mu held or
+ * before the thread is shared. */
+bool worker_thread_start(worker_thread *t, void *(*main)(void *), void *arg);
+/* Tells the thread to stop, waits for it to return, and releases the lock and the condition. */
+void worker_thread_stop(worker_thread *t);
+
+#endif

@@ -1,0 +1,17 @@
+/* Owns the life of a delivery_job (its parsed payload and configuration). Pure. */
+#include "attempt.h"
+
+#include <string.h>
+
+void delivery_job_clear(delivery_job *job)
+{
+    json_decref(job->payload);
+    json_decref(job->configuration);
+    integration_clear(&job->it);
+    memset(job, 0, sizeof *job);
+}
+
+const char *job_config(const delivery_job *job, const char *key)
+{
+    return json_string_value(json_object_get(job->configuration, key));
+}
