@@ -70,7 +70,7 @@ int main(int argc, char **argv, char **envp)
         .max_body = (size_t)cfg.max_body,
         .threads = worker_threads(),
         .routes = api_routes,
-        .route_count = api_route_count,
+        .route_count = api_route_count - (cfg.no_emulator ? api_emulator_route_count : 0),
         .app = &a,
     };
     /* Bind first: the real port (with --port 0) is in every base URL, and the delivery workers

@@ -37,5 +37,7 @@ void auth_free_clients(app *a);
 /* The route table of the whole API (src/api/routes.c). */
 extern const route api_routes[];
 extern const size_t api_route_count;
+/* The emulator's routes, the last rows of the table. */
+extern const size_t api_emulator_route_count;
 
 #endif

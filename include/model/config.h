@@ -25,6 +25,7 @@ typedef struct config {
     double delivery_timeout;     /* seconds */
     long delivery_concurrency;   /* attempts under way at once */
     bool sign_webhooks;          /* Standard Webhooks headers */
+    bool no_emulator;            /* the emulator routes answer 404 */
     const char *stomp_ca_file;   /* PEM file of extra CAs for stomp+ssl */
     bool healthcheck;            /* ask /health of the running server and exit 0/1 */
 } config;

@@ -139,6 +139,22 @@ typedef struct db_event_emit {
 } db_event_emit;
 void db_event_emit_init(db_event_emit *op);
 
+/* The emulator's reset of a store: its integrations, events, jobs and logs go, in one
+ * transaction; its clients and tokens stay. A job under way then leaves no log. */
+typedef struct db_store_reset {
+    db_write write;
+    const char *store_id;
+} db_store_reset;
+void db_store_reset_init(db_store_reset *op);
+
+/* The emulator's flush: every pending job of the store is due now. jobs: how many. */
+typedef struct db_jobs_flush {
+    db_write write;
+    const char *store_id;
+    long jobs;
+} db_jobs_flush;
+void db_jobs_flush_init(db_jobs_flush *op);
+
 typedef struct log_filter {
     const char *store_id;       /* always */
     const char *integration_id; /* NULL = every integration of the store */

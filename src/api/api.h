@@ -59,6 +59,7 @@ bool api_list_end(list_page *l, db_status read, const page *p, long total, const
 /* The handlers of the route table (routes.c), one file per resource. */
 route_handler api_token, api_health, api_integration_create, api_integration_list, api_integration_get,
     api_integration_update, api_integration_delete, api_integration_attributes, api_store_logs,
-    api_integration_logs, api_integration_jobs, api_job_logs, api_emulator_event;
+    api_integration_logs, api_integration_jobs, api_job_logs, api_emulator_event, api_emulator_reset,
+    api_emulator_flush;
 
 #endif

@@ -1,4 +1,5 @@
-/* POST /emulator/v1/events: makes the store emit any event (spec §7, not part of the real API). */
+/* The emulator's routes (not part of the real API): POST /emulator/v1/events makes the store emit
+ * any event; reset and flush act on the caller's store. Each acts on the caller's store only. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,4 +103,70 @@ out:
     json_decref(sample);
     json_decref(errors);
     json_decref(body);
+}
+
+/* ---- reset and flush ------------------------------------------------------------------------ */
+
+/* A control on its way to the store. */
+typedef struct pending_control {
+    union {
+        db_write write;
+        db_store_reset reset;
+        db_jobs_flush flush;
+    } op;
+    char store_id[UUID_STR_LEN];
+} pending_control;
+
+static void reset_answer(void *ctx, const http_request *req, http_response *res)
+{
+    (void)req;
+    pending_control *p = ctx;
+    if (p->op.write.status == DB_OK)
+        http_json(res, 204, NULL);
+    else
+        api_storage_error(res);
+    free(p);
+}
+
+static void flush_answer(void *ctx, const http_request *req, http_response *res)
+{
+    (void)req;
+    pending_control *p = ctx;
+    if (p->op.write.status == DB_OK)
+        http_json(res, 202, json_pack("{s:{s:s, s:I}}", "data", "type", "flush", "jobs", (json_int_t)p->op.flush.jobs));
+    else
+        api_storage_error(res);
+    free(p);
+}
+
+/* Authenticates, then hands the control that init sets up to the store. */
+static void submit_control(app *a, const http_request *req, http_response *res, bool reset)
+{
+    pending_control *p = calloc(1, sizeof *p);
+    if (!p) {
+        api_build_error(res);
+        return;
+    }
+    if (!api_authenticate(a, req, res, p->store_id)) {
+        free(p);
+        return;
+    }
+    if (reset) {
+        db_store_reset_init(&p->op.reset);
+        p->op.reset.store_id = p->store_id;
+    } else {
+        db_jobs_flush_init(&p->op.flush);
+        p->op.flush.store_id = p->store_id;
+    }
+    api_submit(a, req, res, &p->op.write, reset ? reset_answer : flush_answer, free, p);
+}
+
+void api_emulator_reset(void *ctx, const http_request *req, http_response *res)
+{
+    submit_control(ctx, req, res, true);
+}
+
+void api_emulator_flush(void *ctx, const http_request *req, http_response *res)
+{
+    submit_control(ctx, req, res, false);
 }

@@ -2,7 +2,8 @@
  * is the router's (src/http/router.c). */
 #include "api.h"
 
-/* Literal segments win over {captures} wherever both match (see router.h). */
+/* Literal segments win over {captures} wherever both match (see router.h). The real service's
+ * routes come first, then the emulator's, which --no-emulator leaves out. */
 const route api_routes[] = {
     {"POST", "/oauth/access_token", api_token},
     {"GET", "/health", api_health},
@@ -17,6 +18,9 @@ const route api_routes[] = {
     {"GET", "/v2/integrations/{id}/jobs", api_integration_jobs},
     {"GET", "/v2/integrations/{id}/jobs/{job_id}/logs", api_job_logs},
     {"POST", "/emulator/v1/events", api_emulator_event},
+    {"POST", "/emulator/v1/reset", api_emulator_reset},
+    {"POST", "/emulator/v1/jobs/flush", api_emulator_flush},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
+const size_t api_emulator_route_count = 3; /* the last rows (test_router checks it) */

@@ -41,6 +41,8 @@ static const option_def options[] = {
     {"delivery-concurrency", OPT_INTEGER, FIELD(delivery_concurrency), 1, 256, "N",
      "attempts under way at once (default 8)"},
     {"sign-webhooks", OPT_SWITCH, FIELD(sign_webhooks), 0, 0, "", "add Standard Webhooks signature headers"},
+    {"no-emulator", OPT_SWITCH, FIELD(no_emulator), 0, 0, "",
+     "answer /emulator/* as unknown routes (404): a server shared beyond one team"},
     {"stomp-ca-file", OPT_FILE, FIELD(stomp_ca_file), 0, 0, "PATH", "PEM file of CAs trusted for stomp+ssl"},
     {"healthcheck", OPT_SWITCH, FIELD(healthcheck), 0, 0, "",
      "ask /health of the server at --bind/--port, exit 0 (healthy) or 1"},

@@ -239,10 +239,11 @@ DB_QUERY(q_jobs_recover,
          "WHERE running = 1");
 DB_QUERY(q_log_insert, "INSERT INTO logs (id, job_id, integration_id, store_id, attempt, succeeded, processing_time, "
                        "body, status_code, error_detail, created_at) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULLIF(?9, 0), ?10, ?11)");
+                       "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULLIF(?9, 0), ?10, ?11 "
+                       "WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?2)");
 
 /* Writes the log of an attempt made at `when` (unix ms; status_code 0: no HTTP answer, stored as
- * NULL). */
+ * NULL), unless its job is gone (a reset of its store while the attempt ran). */
 static db_status insert_log(db_conn *c, const char *job_id, const char *integration_id, const char *store_id,
                             int attempt, const attempt_result *r, int64_t when)
 {

@@ -175,6 +175,17 @@ static void test_api_routes(void **state)
         check_row(api_routes, api_route_count, &api_rows[i], true);
 }
 
+/* --no-emulator drops the last api_emulator_route_count rows: exactly the /emulator/ routes. */
+static void test_emulator_routes_come_last(void **state)
+{
+    (void)state;
+    assert_true(api_emulator_route_count > 0 && api_emulator_route_count < api_route_count);
+    for (size_t i = 0; i < api_route_count; i++) {
+        bool emulator = strncmp(api_routes[i].pattern, "/emulator/", 10) == 0;
+        assert_int_equal(emulator, i >= api_route_count - api_emulator_route_count);
+    }
+}
+
 /* Literal-first does not depend on the position of a route in the table: match again against
  * a reversed copy (the Allow list may then come in another order). */
 static void test_api_routes_order_independent(void **state)
@@ -284,6 +295,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_api_routes),
         cmocka_unit_test(test_api_routes_order_independent),
+        cmocka_unit_test(test_emulator_routes_come_last),
         cmocka_unit_test(test_own_table),
         cmocka_unit_test(test_four_captures),
         cmocka_unit_test(test_allow_does_not_overflow),

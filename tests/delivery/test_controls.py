@@ -1,0 +1,140 @@
+"""Emulator controls: POST /emulator/v1/reset, POST /emulator/v1/jobs/flush, --no-emulator."""
+import pytest
+
+from dsupport import emit, hook, job_for, list_all, logs, wait_logs
+from receiver import hang, status
+from support import body_json, errors_of, one_error
+
+RESET = "/emulator/v1/reset"
+FLUSH = "/emulator/v1/jobs/flush"
+
+
+def total(client, path):
+    return list_all(client, path)["results"]["total"]
+
+
+# -- reset -----------------------------------------------------------------------------------
+def test_reset_empties_the_store_and_keeps_its_token(make_server, receiver):
+    srv = make_server(schedule="0,600")
+    c = srv.client()
+    it = c.create(hook(receiver, "/r"))
+    receiver.set("/r", status(500))
+    job = job_for(emit(c, "order.fulfilled"), it["id"])
+    wait_logs(c, it["id"], job, 1)                           # a log, and the job pending its retry
+    r = c.post(RESET)
+    assert r.status_code == 204 and r.content == b"", r.text
+    # the same token goes on working; everything of the store is gone
+    assert total(c, "/v2/integrations") == 0
+    assert total(c, "/v2/integrations/logs") == 0
+    assert c.get(f"/v2/integrations/{it['id']}").status_code == 404
+    assert c.get(f"/v2/integrations/{it['id']}/jobs").status_code == 404
+    # the store is as new: the kept count starts again, events find no observer
+    assert emit(c, "order.fulfilled")["jobs"] == []
+    again = c.create(hook(receiver, "/r2"))
+    assert total(c, "/v2/integrations") == 1 and again["id"] != it["id"]
+
+
+def test_reset_leaves_other_stores_alone(make_server, receiver):
+    srv = make_server(schedule="0")
+    mine, other = srv.client(), srv.client()
+    mine.create(hook(receiver, "/mine"))
+    theirs = other.create(hook(receiver, "/theirs"))
+    job = job_for(emit(other, "order.fulfilled"), theirs["id"])
+    wait_logs(other, theirs["id"], job, 1)
+    assert mine.post(RESET).status_code == 204
+    assert total(mine, "/v2/integrations") == 0
+    assert [i["id"] for i in list_all(other, "/v2/integrations")["data"]] == [theirs["id"]]
+    assert [l["relationships"]["job"]["data"]["id"] for l in logs(other, "/v2/integrations/logs")] == [job]
+
+
+def test_reset_during_an_attempt_leaves_no_log(make_server, receiver):
+    # one worker: the outcome of the attempt under way is written before it takes the next job
+    srv = make_server(schedule="0", timeout="5", extra=["--delivery-concurrency", "1"])
+    c = srv.client()
+    it = c.create(hook(receiver, "/slow"))
+    receiver.set("/slow", hang())
+    emit(c, "order.fulfilled")
+    receiver.wait_for(1, "/slow")                            # the attempt is under way
+    assert c.post(RESET).status_code == 204
+    after = c.create(hook(receiver, "/after"))
+    job = job_for(emit(c, "order.fulfilled"), after["id"])
+    receiver.release()                                       # the attempt ends after the reset
+    wait_logs(c, after["id"], job, 1)                        # so its outcome has been written
+    assert [l["relationships"]["job"]["data"]["id"] for l in logs(c, "/v2/integrations/logs")] == [job]
+    assert c.get(f"/v2/integrations/{it['id']}/logs").status_code == 404
+
+
+def test_reset_keeps_the_list_pages_fresh(make_server, receiver):
+    srv = make_server()
+    c = srv.client()
+    c.create(hook(receiver, "/a"))
+    assert total(c, "/v2/integrations") == 1                 # a page kept in memory
+    assert c.post(RESET).status_code == 204
+    assert total(c, "/v2/integrations") == 0
+
+
+# -- flush -----------------------------------------------------------------------------------
+def test_flush_drives_a_job_through_every_attempt(make_server, receiver):
+    # the real service's schedule: without flush the second attempt would come after 5 s
+    srv = make_server(schedule="0,5,30,120,600,1800")
+    c = srv.client()
+    it = c.create(hook(receiver, "/down"))
+    receiver.set("/down", *[status(503) for _ in range(6)])
+    job = job_for(emit(c, "order.fulfilled"), it["id"])
+    for attempt in range(1, 7):
+        wait_logs(c, it["id"], job, attempt)
+        r = c.post(FLUSH)
+        d = body_json(r, 202)["data"]
+        assert d == {"type": "flush", "jobs": 1 if attempt < 6 else 0}, (attempt, d)
+    got = receiver.wait_for(6, "/down")
+    assert [req.json["attempt"] for req in got] == [1, 2, 3, 4, 5, 6]
+    assert [l["attempt"] for l in logs(c, f"/v2/integrations/{it['id']}/jobs/{job}/logs")] == [6, 5, 4, 3, 2, 1]
+
+
+def test_flush_touches_only_the_callers_store(make_server, receiver):
+    srv = make_server(schedule="0,600")
+    mine, other = srv.client(), srv.client()
+    a = mine.create(hook(receiver, "/mine"))
+    b = other.create(hook(receiver, "/theirs"))
+    receiver.set("/mine", status(500), status(500))
+    receiver.set("/theirs", status(500), status(500))
+    ja = job_for(emit(mine, "order.fulfilled"), a["id"])
+    jb = job_for(emit(other, "order.fulfilled"), b["id"])
+    wait_logs(mine, a["id"], ja, 1)
+    wait_logs(other, b["id"], jb, 1)
+    assert body_json(mine.post(FLUSH), 202)["data"]["jobs"] == 1
+    wait_logs(mine, a["id"], ja, 2)
+    assert len(logs(other, f"/v2/integrations/{b['id']}/jobs/{jb}/logs")) == 1
+    assert body_json(other.post(FLUSH), 202)["data"]["jobs"] == 1
+
+
+def test_flush_of_a_store_without_jobs(make_server):
+    c = make_server().client()
+    assert body_json(c.post(FLUSH), 202)["data"] == {"type": "flush", "jobs": 0}
+
+
+# -- auth and --no-emulator ------------------------------------------------------------------
+@pytest.mark.parametrize("path", [RESET, FLUSH])
+def test_controls_need_a_client_credentials_token(make_server, path):
+    srv = make_server()
+    one_error(srv.request("POST", path), 401, "Unable to validate access token")
+    implicit = srv.token(grant="implicit", secret=None)
+    r = srv.request("POST", path, headers={"Authorization": f"Bearer {implicit}"})
+    one_error(r, 403, "Forbidden")
+
+
+@pytest.mark.parametrize("path", [RESET, FLUSH, "/emulator/v1/events"])
+def test_no_emulator_answers_404(make_server, path):
+    srv = make_server(extra=["--no-emulator"])
+    c = srv.client()
+    (e,) = errors_of(c.post(path, {"data": {"type": "event", "trigger": "order.paid"}}), 404)
+    assert e["title"] == "Not Found"
+    assert c.get("/v2/integrations").status_code == 200      # the real API is all there
+
+
+def test_no_emulator_from_the_environment(make_server):
+    srv = make_server(start=False)
+    srv.env["INTEGRATIONSD_NO_EMULATOR"] = "1"
+    srv.start()
+    c = srv.client()
+    errors_of(c.post(RESET), 404)
