@@ -71,6 +71,7 @@ int main(int argc, char **argv, char **envp)
         .threads = worker_threads(),
         .routes = api_routes,
         .route_count = api_route_count - (cfg.no_emulator ? api_emulator_route_count : 0),
+        .intercept = cfg.no_emulator ? NULL : api_intercept,
         .app = &a,
     };
     /* Bind first: the real port (with --port 0) is in every base URL, and the delivery workers

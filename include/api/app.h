@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "http.h"
 #include "router.h"
 
 /* A client of configured mode (--clients). */
@@ -37,6 +38,9 @@ void auth_free_clients(app *a);
 /* The route table of the whole API (src/api/routes.c). */
 extern const route api_routes[];
 extern const size_t api_route_count;
+/* The emulator's intercept of the real routes: Prefer: code, delay (src/api/faults.c). */
+http_intercept api_intercept;
+
 /* The emulator's routes, the last rows of the table. */
 extern const size_t api_emulator_route_count;
 

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "errors.h"
 #include "router.h"
@@ -41,8 +42,16 @@ typedef route_handler *http_handler;
  * arranging for the wake. */
 http_wait *http_defer(const http_request *req, http_response *res, http_handler resume, void (*discard)(void *ctx),
                       void *ctx);
+/* http_defer whose continuation runs once delay_ms have passed: one timer thread wakes every such
+ * answer (none holds a thread while it waits); at shutdown they are woken at once. */
+void http_defer_for(const http_request *req, http_response *res, int64_t delay_ms, http_handler resume,
+                    void (*discard)(void *ctx), void *ctx);
 /* The deferred answer can be given now. Called once per http_defer. */
 void http_wake(http_wait *w);
+
+/* When set, runs instead of every matched route's handler, with that handler: it answers, defers,
+ * or calls handler(ctx, req, res) (the emulator's forced answers and delays). */
+typedef void http_intercept(void *ctx, route_handler *handler, const http_request *req, http_response *res);
 
 typedef struct http_options {
     const char *bind;
@@ -51,6 +60,7 @@ typedef struct http_options {
     unsigned threads;
     const route *routes;
     size_t route_count;
+    http_intercept *intercept; /* NULL: handlers run directly */
     void *app;
 } http_options;
 

@@ -44,6 +44,13 @@ void errors_add(json_t *errors, error_code code, const char *detail, const char 
 void errors_add_titled(json_t *errors, error_code code, const char *title, const char *detail,
                        const char *source);
 
+/* An answer forced by the emulator (Prefer: code, a fault rule): any status from 400 to 599, its
+ * reason phrase as the title. */
+void errors_add_forced(json_t *errors, int status, const char *detail);
+/* The reason phrase of an HTTP status ("Service Unavailable"); for one without a registered
+ * phrase, "Client Error" or "Server Error". */
+const char *error_reason_phrase(int status);
+
 /* Wraps an array of error objects into the envelope (steals the array). */
 json_t *errors_document(json_t *errors);
 

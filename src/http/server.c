@@ -19,6 +19,7 @@
 #include "errors.h"
 #include "form.h"
 #include "ids.h"
+#include "timers.h"
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -28,6 +29,9 @@ struct http_server {
     unsigned port;
     atomic_int in_flight; /* requests whose headers have arrived and whose answer is not sent */
     atomic_int deferred;  /* of those, the ones set aside until http_wake */
+    pthread_mutex_t timers_mu;
+    timers *timers;       /* started by the first http_defer_for */
+    bool stopping;        /* under timers_mu: a delay asked for from now on is not waited */
 };
 
 /* How long shutdown waits for the requests in flight: API requests take milliseconds; a client
@@ -41,6 +45,8 @@ struct http_wait {
     size_t len;
     size_t cap;
     bool too_large;
+    http_server *server;
+    route_handler *handler; /* of the matched route, for the intercept */
     http_request req;     /* as the handler saw it, for the continuation */
     http_handler resume;  /* the continuation of a deferred answer, and its state */
     void (*discard)(void *ctx);
@@ -213,6 +219,20 @@ http_wait *http_defer(const http_request *req, http_response *res, http_handler 
     return w;
 }
 
+void http_defer_for(const http_request *req, http_response *res, int64_t delay_ms, http_handler resume,
+                    void (*discard)(void *ctx), void *ctx)
+{
+    http_wait *w = http_defer(req, res, resume, discard, ctx);
+    http_server *s = w->server;
+    pthread_mutex_lock(&s->timers_mu);
+    if (!s->timers && !s->stopping)
+        s->timers = timers_new();
+    bool set = s->timers && !s->stopping && timers_add(s->timers, timers_now() + delay_ms, w);
+    pthread_mutex_unlock(&s->timers_mu);
+    if (!set) /* shutting down, or no timer to be had: answer now rather than never */
+        http_wake(w);
+}
+
 void http_wake(http_wait *w)
 {
     /* Resuming a connection that is not suspended is undefined: the lock orders this against
@@ -265,6 +285,13 @@ static enum MHD_Result resume_deferred(http_server *s, request_state *st)
     return run_handler(s, st, fn, ctx);
 }
 
+/* The application's intercept, given the route's handler to run (or not). */
+static void intercepted(void *ctx, const http_request *req, http_response *res)
+{
+    request_state *st = ctx;
+    st->server->opt.intercept(st->server->opt.app, st->handler, req, res);
+}
+
 static enum MHD_Result dispatch(http_server *s, struct MHD_Connection *conn, const char *url, const char *method,
                                 request_state *st)
 {
@@ -283,7 +310,8 @@ static enum MHD_Result dispatch(http_server *s, struct MHD_Connection *conn, con
     const char *route_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
     switch (router_match(s->opt.routes, s->opt.route_count, route_method, url, &found, &st->req.params, allow)) {
     case ROUTE_FOUND:
-        return run_handler(s, st, found->handler, s->opt.app);
+        st->handler = found->handler;
+        return s->opt.intercept ? run_handler(s, st, intercepted, st) : run_handler(s, st, found->handler, s->opt.app);
     case ROUTE_NO_METHOD:
         snprintf(detail, sizeof detail, "Method %.16s is not allowed for %.200s", method, url);
         http_error(&res, ERR_METHOD_NOT_ALLOWED, detail);
@@ -316,6 +344,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st = calloc(1, sizeof *st);
         if (!st)
             return MHD_NO;
+        st->server = s;
         pthread_mutex_init(&st->mu, NULL);
         *con_cls = st;
         atomic_fetch_add(&s->in_flight, 1);
@@ -430,6 +459,7 @@ http_server *http_bind(const http_options *opt)
     if (!s)
         return NULL;
     s->opt = *opt;
+    pthread_mutex_init(&s->timers_mu, NULL);
     atomic_init(&s->in_flight, 0);
     atomic_init(&s->deferred, 0);
     s->listen_fd = listen_on(opt->bind, opt->port, &s->v6, &s->port);
@@ -481,9 +511,17 @@ void http_stop(http_server *s)
     MHD_socket listener = MHD_quiesce_daemon(s->daemon);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
+    /* delayed answers are given now: a delay must not hold the shutdown */
+    pthread_mutex_lock(&s->timers_mu);
+    s->stopping = true;
+    timers *t = s->timers;
+    s->timers = NULL;
+    pthread_mutex_unlock(&s->timers_mu);
+    timers_free(t);
     for (int waited = 0; (atomic_load(&s->in_flight) > 0 && waited < DRAIN_LIMIT_MS) || atomic_load(&s->deferred) > 0;
          waited += 10)
         usleep(10 * 1000);
     MHD_stop_daemon(s->daemon);
+    pthread_mutex_destroy(&s->timers_mu);
     free(s);
 }

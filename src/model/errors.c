@@ -66,6 +66,38 @@ void errors_add(json_t *errors, error_code code, const char *detail, const char 
     errors_add_titled(errors, code, NULL, detail, source);
 }
 
+/* The registered reason phrases of 4xx and 5xx (IANA HTTP Status Code Registry). */
+static const struct {
+    int status;
+    const char *phrase;
+} phrases[] = {
+    {400, "Bad Request"}, {401, "Unauthorized"}, {402, "Payment Required"}, {403, "Forbidden"},
+    {404, "Not Found"}, {405, "Method Not Allowed"}, {406, "Not Acceptable"},
+    {407, "Proxy Authentication Required"}, {408, "Request Timeout"}, {409, "Conflict"}, {410, "Gone"},
+    {411, "Length Required"}, {412, "Precondition Failed"}, {413, "Payload Too Large"}, {414, "URI Too Long"},
+    {415, "Unsupported Media Type"}, {416, "Range Not Satisfiable"}, {417, "Expectation Failed"},
+    {421, "Misdirected Request"}, {422, "Unprocessable Entity"}, {423, "Locked"}, {424, "Failed Dependency"},
+    {425, "Too Early"}, {426, "Upgrade Required"}, {428, "Precondition Required"}, {429, "Too Many Requests"},
+    {431, "Request Header Fields Too Large"}, {451, "Unavailable For Legal Reasons"},
+    {500, "Internal Server Error"}, {501, "Not Implemented"}, {502, "Bad Gateway"}, {503, "Service Unavailable"},
+    {504, "Gateway Timeout"}, {505, "HTTP Version Not Supported"}, {506, "Variant Also Negotiates"},
+    {507, "Insufficient Storage"}, {508, "Loop Detected"}, {511, "Network Authentication Required"},
+};
+
+const char *error_reason_phrase(int status)
+{
+    for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
+        if (phrases[i].status == status)
+            return phrases[i].phrase;
+    return status < 500 ? "Client Error" : "Server Error";
+}
+
+void errors_add_forced(json_t *errors, int status, const char *detail)
+{
+    json_array_append_new(errors, json_pack("{s:i, s:s, s:s}", "status", status, "title", error_reason_phrase(status),
+                                            "detail", detail));
+}
+
 json_t *errors_document(json_t *errors)
 {
     return json_pack("{s:o}", "errors", errors);
