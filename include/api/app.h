@@ -10,6 +10,8 @@
 #include "http.h"
 #include "router.h"
 
+typedef struct sinks sinks;
+
 /* A client of configured mode (--clients). */
 typedef struct client_credential {
     char *client_id;
@@ -24,6 +26,7 @@ typedef struct app {
     client_credential *clients;  /* configured mode; NULL = open mode */
     size_t client_count;
     struct page_cache *pages;    /* integrations list pages kept in memory */
+    struct sinks *sinks;         /* the emulator's built-in receivers */
 } app;
 
 /* What the handlers keep in memory between requests (src/api/common.c). false when out of memory. */

@@ -46,6 +46,9 @@ http_wait *http_defer(const http_request *req, http_response *res, http_handler 
  * answer (none holds a thread while it waits); at shutdown they are woken at once. */
 void http_defer_for(const http_request *req, http_response *res, int64_t delay_ms, http_handler resume,
                     void (*discard)(void *ctx), void *ctx);
+/* fire(arg) once delay_ms have passed, on the timer thread (at once when the server is stopping):
+ * for an answer that waits for one of two things, say a record or a time limit. */
+void http_timer(const http_request *req, int64_t delay_ms, void (*fire)(void *arg), void *arg);
 /* The deferred answer can be given now. Called once per http_defer. */
 void http_wake(http_wait *w);
 
@@ -77,6 +80,10 @@ void http_stop(http_server *s);
 /* Header or query value of the request, NULL when absent. */
 const char *http_header(const http_request *req, const char *name);
 const char *http_query(const http_request *req, const char *name);
+/* Calls visit(name, value, ctx) for every header, or every query argument, in the order received. */
+typedef void http_visitor(const char *name, const char *value, void *ctx);
+void http_each_header(const http_request *req, http_visitor *visit, void *ctx);
+void http_each_query(const http_request *req, http_visitor *visit, void *ctx);
 
 /* Sets an error response with one error object (detail NULL = the error's own). */
 void http_error(http_response *res, error_code code, const char *detail);

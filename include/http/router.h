@@ -24,7 +24,7 @@ struct http_response;
  * of http.h's http_handler, so that a handler of another signature does not compile. */
 typedef void route_handler(void *ctx, const struct http_request *req, struct http_response *res);
 
-/* A route: method, a pattern such as "/v2/integrations/{id}/logs", and its handler. */
+/* A route: method ("*": any), a pattern such as "/v2/integrations/{id}/logs", and its handler. */
 typedef struct route {
     const char *method;
     const char *pattern;

@@ -271,7 +271,10 @@ static void invalid_token(http_response *res, const char *detail)
     http_error(res, ERR_INVALID_TOKEN, detail);
 }
 
-bool api_authenticate(app *a, const http_request *req, http_response *res, char store_id[UUID_STR_LEN])
+/* The store of the request's valid token; false with the answer in res. An implicit token is
+ * refused unless implicit_ok. */
+static bool token_store(app *a, const http_request *req, http_response *res, bool implicit_ok,
+                        char store_id[UUID_STR_LEN])
 {
     const char *token = bearer_token(req);
     token_row row;
@@ -297,10 +300,21 @@ bool api_authenticate(app *a, const http_request *req, http_response *res, char 
         invalid_token(res, "The access token has expired.");
         return false;
     }
-    if (row.grant == GRANT_IMPLICIT) {
+    if (row.grant == GRANT_IMPLICIT && !implicit_ok) {
         http_error(res, ERR_IMPLICIT_TOKEN, NULL);
         return false;
     }
     memcpy(store_id, row.store_id, UUID_STR_LEN);
     return true;
+}
+
+bool api_authenticate(app *a, const http_request *req, http_response *res, char store_id[UUID_STR_LEN])
+{
+    return token_store(a, req, res, false, store_id);
+}
+
+bool api_any_token(app *a, const http_request *req, http_response *res)
+{
+    char store_id[UUID_STR_LEN];
+    return token_store(a, req, res, true, store_id);
 }

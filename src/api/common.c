@@ -118,11 +118,14 @@ void api_health(void *ctx, const http_request *req, http_response *res)
 bool api_open(app *a)
 {
     a->pages = page_cache_new();
-    return a->pages != NULL;
+    a->sinks = sinks_new();
+    return a->pages && a->sinks;
 }
 
 void api_close(app *a)
 {
     page_cache_free(a->pages);
+    sinks_free(a->sinks);
     a->pages = NULL;
+    a->sinks = NULL;
 }

@@ -20,7 +20,10 @@ const route api_routes[] = {
     {"POST", "/emulator/v1/events", api_emulator_event},
     {"POST", "/emulator/v1/reset", api_emulator_reset},
     {"POST", "/emulator/v1/jobs/flush", api_emulator_flush},
+    {"*", "/emulator/v1/sink/{name}", api_sink_receive},
+    {"GET", "/emulator/v1/sinks/{name}/requests", api_sink_requests},
+    {"DELETE", "/emulator/v1/sinks/{name}/requests", api_sink_clear},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
-const size_t api_emulator_route_count = 3; /* the last rows (test_router checks it) */
+const size_t api_emulator_route_count = 6; /* the last rows (test_router checks it) */

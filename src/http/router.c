@@ -95,7 +95,7 @@ route_result router_match(const route *table, size_t n, const char *method, cons
     for (size_t i = 0; i < n; i++) {
         if (strcmp(table[i].pattern, best_pattern) != 0)
             continue;
-        if (strcmp(table[i].method, method) == 0) {
+        if (strcmp(table[i].method, method) == 0 || strcmp(table[i].method, "*") == 0) {
             *found = &table[i];
             return ROUTE_FOUND;
         }

@@ -75,6 +75,31 @@ const char *http_query(const http_request *req, const char *name)
 }
 
 /* Drops the body set so far: a handler may replace an answer (e.g. an error after a partial one). */
+typedef struct visit_values {
+    http_visitor *visit;
+    void *ctx;
+} visit_values;
+
+static enum MHD_Result visit_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    visit_values *v = cls;
+    v->visit(key, value ? value : "", v->ctx);
+    return MHD_YES;
+}
+
+void http_each_header(const http_request *req, http_visitor *visit, void *ctx)
+{
+    visit_values v = {visit, ctx};
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, visit_value, &v);
+}
+
+void http_each_query(const http_request *req, http_visitor *visit, void *ctx)
+{
+    visit_values v = {visit, ctx};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, visit_value, &v);
+}
+
 static void set_body(http_response *res, int status, json_t *json, char *text)
 {
     json_decref(res->json);
@@ -219,18 +244,27 @@ http_wait *http_defer(const http_request *req, http_response *res, http_handler 
     return w;
 }
 
-void http_defer_for(const http_request *req, http_response *res, int64_t delay_ms, http_handler resume,
-                    void (*discard)(void *ctx), void *ctx)
+void http_timer(const http_request *req, int64_t delay_ms, void (*fire)(void *arg), void *arg)
 {
-    http_wait *w = http_defer(req, res, resume, discard, ctx);
-    http_server *s = w->server;
+    http_server *s = req->wait->server;
     pthread_mutex_lock(&s->timers_mu);
     if (!s->timers && !s->stopping)
         s->timers = timers_new();
-    bool set = s->timers && !s->stopping && timers_add(s->timers, timers_now() + delay_ms, w);
+    bool set = s->timers && !s->stopping && timers_add(s->timers, timers_now() + delay_ms, fire, arg);
     pthread_mutex_unlock(&s->timers_mu);
-    if (!set) /* shutting down, or no timer to be had: answer now rather than never */
-        http_wake(w);
+    if (!set) /* shutting down, or no timer to be had: now rather than never */
+        fire(arg);
+}
+
+static void wake_timer(void *arg)
+{
+    http_wake(arg);
+}
+
+void http_defer_for(const http_request *req, http_response *res, int64_t delay_ms, http_handler resume,
+                    void (*discard)(void *ctx), void *ctx)
+{
+    http_timer(req, delay_ms, wake_timer, http_defer(req, res, resume, discard, ctx));
 }
 
 void http_wake(http_wait *w)

@@ -1,5 +1,5 @@
-/* Owns the timer thread and its heap of (due time, deferred answer). It only wakes answers; what
- * they answer is their handlers'. */
+/* Owns the timer thread and its heap of (due time, callback). It only calls them; what they do
+ * (mostly waking a deferred answer) is their owners'. */
 #include "timers.h"
 
 #include <stdbool.h>
@@ -10,7 +10,8 @@
 
 typedef struct timer {
     int64_t due_ms;
-    http_wait *w;
+    void (*fire)(void *arg);
+    void *arg;
 } timer;
 
 struct timers {
@@ -54,12 +55,12 @@ static void sift_down(timer *h, size_t n, size_t i)
 }
 
 /* Takes the earliest timer off the heap (the lock held, count > 0). */
-static http_wait *pop(timers *t)
+static timer pop(timers *t)
 {
-    http_wait *w = t->heap[0].w;
+    timer first = t->heap[0];
     t->heap[0] = t->heap[--t->count];
     sift_down(t->heap, t->count, 0);
-    return w;
+    return first;
 }
 
 static void *timers_main(void *arg)
@@ -84,16 +85,16 @@ static void *timers_main(void *arg)
             pthread_cond_timedwait(&t->thread.wake, &t->thread.mu, &until);
             continue; /* a new earlier timer, a stop, or the time has come: look again */
         }
-        http_wait *w = pop(t);
+        timer due = pop(t);
         pthread_mutex_unlock(&t->thread.mu);
-        http_wake(w);
+        due.fire(due.arg);
         pthread_mutex_lock(&t->thread.mu);
     }
     /* stopping: every answer still waiting is given now */
     while (t->count > 0) {
-        http_wait *w = pop(t);
+        timer due = pop(t);
         pthread_mutex_unlock(&t->thread.mu);
-        http_wake(w);
+        due.fire(due.arg);
         pthread_mutex_lock(&t->thread.mu);
     }
     pthread_mutex_unlock(&t->thread.mu);
@@ -114,7 +115,7 @@ timers *timers_new(void)
     return t;
 }
 
-bool timers_add(timers *t, int64_t due_ms, http_wait *w)
+bool timers_add(timers *t, int64_t due_ms, void (*fire)(void *arg), void *arg)
 {
     pthread_mutex_lock(&t->thread.mu);
     bool ok = t->count < t->cap;
@@ -127,9 +128,9 @@ bool timers_add(timers *t, int64_t due_ms, http_wait *w)
         }
     }
     if (ok) {
-        t->heap[t->count] = (timer){due_ms, w};
+        t->heap[t->count] = (timer){due_ms, fire, arg};
         sift_up(t->heap, t->count++);
-        if (t->heap[0].w == w) /* the earliest now: the thread sleeps until it */
+        if (t->heap[0].due_ms == due_ms) /* the earliest now: the thread sleeps until it */
             pthread_cond_signal(&t->thread.wake);
     }
     pthread_mutex_unlock(&t->thread.mu);

@@ -1,5 +1,5 @@
-/* Deferred answers woken at a time (src/http only): one thread and a heap of due times, so that
- * a thousand delayed answers hold no thread each. */
+/* Work done at a time, mostly waking deferred answers (src/http only): one thread and a heap of
+ * due times, so that a thousand delayed answers hold no thread each. */
 #ifndef INTEGRATIONSD_TIMERS_H
 #define INTEGRATIONSD_TIMERS_H
 
@@ -11,11 +11,11 @@
 typedef struct timers timers;
 
 timers *timers_new(void);
-/* http_wake(w) once due_ms (CLOCK_MONOTONIC milliseconds, timers_now) has come; false when out of
- * memory (the caller wakes it at once). */
-bool timers_add(timers *t, int64_t due_ms, http_wait *w);
+/* fire(arg) on the timer thread once due_ms (CLOCK_MONOTONIC milliseconds, timers_now) has come;
+ * false when out of memory (the caller fires it at once). */
+bool timers_add(timers *t, int64_t due_ms, void (*fire)(void *arg), void *arg);
 int64_t timers_now(void);
-/* Wakes every pending one now (shutdown answers them early), then stops the thread and frees. */
+/* Fires every pending one now (shutdown answers them early), then stops the thread and frees. */
 void timers_free(timers *t);
 
 #endif

@@ -1,4 +1,6 @@
 """Emulator controls: POST /emulator/v1/reset, POST /emulator/v1/jobs/flush, --no-emulator."""
+import json
+
 import pytest
 
 from dsupport import emit, hook, job_for, list_all, logs, wait_logs
@@ -138,3 +140,23 @@ def test_no_emulator_from_the_environment(make_server):
     srv.start()
     c = srv.client()
     errors_of(c.post(RESET), 404)
+
+
+# -- the sink as the delivery target: the server delivers to itself -----------------------------
+def test_delivery_to_the_built_in_sink(make_server):
+    """The CI recipe: no receiver of one's own, the real retry schedule, flush and wait."""
+    srv = make_server(schedule="0,5,30,120,600,1800")
+    c = srv.client()
+    sink = srv.base + "/emulator/v1/sink/ci-orders?fail_first=2&status=503"
+    it = c.create({"type": "integration", "integration_type": "webhook", "name": "to the sink", "enabled": True,
+                   "configuration": {"url": sink}, "observes": ["order.fulfilled"]})
+    job = job_for(emit(c, "order.fulfilled"), it["id"])
+    for attempt in (1, 2):
+        wait_logs(c, it["id"], job, attempt)
+        assert body_json(c.post(FLUSH), 202)["data"]["jobs"] == 1
+    (third, second, first) = wait_logs(c, it["id"], job, 3)
+    assert (first["status_code"], second["status_code"], third["status_code"]) == (503, 503, 200)
+    got = body_json(c.get("/emulator/v1/sinks/ci-orders/requests", params={"wait": "5"}), 200)["data"]
+    assert [json.loads(r["body"])["attempt"] for r in got] == [3, 2, 1]
+    assert all(json.loads(r["body"])["id"] == job for r in got)
+    assert got[0]["headers"]["X-MOLTIN-INTEGRATION-TRIGGER"] == "order.fulfilled"
