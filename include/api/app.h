@@ -11,6 +11,7 @@
 #include "router.h"
 
 typedef struct sinks sinks;
+typedef struct faults faults;
 
 /* A client of configured mode (--clients). */
 typedef struct client_credential {
@@ -27,6 +28,7 @@ typedef struct app {
     size_t client_count;
     struct page_cache *pages;    /* integrations list pages kept in memory */
     struct sinks *sinks;         /* the emulator's built-in receivers */
+    struct faults *faults;       /* the emulator's fault rules, per store */
 } app;
 
 /* What the handlers keep in memory between requests (src/api/common.c). false when out of memory. */
@@ -41,7 +43,8 @@ void auth_free_clients(app *a);
 /* The route table of the whole API (src/api/routes.c). */
 extern const route api_routes[];
 extern const size_t api_route_count;
-/* The emulator's intercept of the real routes: Prefer: code, delay (src/api/faults.c). */
+/* The emulator's intercept of the real routes: Prefer: code, delay, and the stores' fault rules
+ * (src/api/faults.c). */
 http_intercept api_intercept;
 
 /* The emulator's routes, the last rows of the table. */

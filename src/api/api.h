@@ -16,6 +16,8 @@
 /* Checks the bearer token (spec §2.2). On success fills store_id and returns true; otherwise
  * the response holds the 401 or 403 and it returns false. */
 bool api_authenticate(app *a, const http_request *req, http_response *res, char store_id[UUID_STR_LEN]);
+/* The store of the request's token when it is valid (any grant); false, answering nothing, when not. */
+bool api_store_of_token(app *a, const http_request *req, char store_id[UUID_STR_LEN]);
 /* A valid token of any client and grant (the sinks: what they record is not a store's); false with
  * the answer in res. */
 bool api_any_token(app *a, const http_request *req, http_response *res);
@@ -59,6 +61,12 @@ void api_list_begin(list_page *l, size_t expected);
 bool api_list_end(list_page *l, db_status read, const page *p, long total, const char *list_url, http_response *res,
                   char **text, size_t *len);
 
+/* The stores' fault rules, in memory (faults.c). */
+faults *faults_new(void);
+void faults_free(faults *f);
+/* Drops a store's rules (its reset). */
+void faults_clear(faults *f, const char *store_id);
+
 /* The sinks' records, in memory (sinks.c). */
 sinks *sinks_new(void);
 void sinks_free(sinks *s);
@@ -67,6 +75,7 @@ void sinks_free(sinks *s);
 route_handler api_token, api_health, api_integration_create, api_integration_list, api_integration_get,
     api_integration_update, api_integration_delete, api_integration_attributes, api_store_logs,
     api_integration_logs, api_integration_jobs, api_job_logs, api_emulator_event, api_emulator_reset,
-    api_emulator_flush, api_sink_receive, api_sink_requests, api_sink_clear;
+    api_emulator_flush, api_sink_receive, api_sink_requests, api_sink_clear, api_faults_put, api_faults_get,
+    api_faults_delete;
 
 #endif

@@ -266,6 +266,17 @@ static const char *bearer_token(const http_request *req)
     return h && *h ? h : NULL;
 }
 
+bool api_store_of_token(app *a, const http_request *req, char store_id[UUID_STR_LEN])
+{
+    const char *token = bearer_token(req);
+    token_row row;
+    if (!token || strlen(token) > TOKEN_MAX_LEN || db_token_find(a->db, token, &row) != DB_OK ||
+        row.expires <= (int64_t)time(NULL))
+        return false;
+    memcpy(store_id, row.store_id, UUID_STR_LEN);
+    return true;
+}
+
 static void invalid_token(http_response *res, const char *detail)
 {
     http_error(res, ERR_INVALID_TOKEN, detail);

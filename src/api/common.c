@@ -119,13 +119,16 @@ bool api_open(app *a)
 {
     a->pages = page_cache_new();
     a->sinks = sinks_new();
-    return a->pages && a->sinks;
+    a->faults = faults_new();
+    return a->pages && a->sinks && a->faults;
 }
 
 void api_close(app *a)
 {
     page_cache_free(a->pages);
     sinks_free(a->sinks);
+    faults_free(a->faults);
     a->pages = NULL;
     a->sinks = NULL;
+    a->faults = NULL;
 }

@@ -114,6 +114,7 @@ typedef struct pending_control {
         db_store_reset reset;
         db_jobs_flush flush;
     } op;
+    app *app;
     char store_id[UUID_STR_LEN];
 } pending_control;
 
@@ -121,8 +122,10 @@ static void reset_answer(void *ctx, const http_request *req, http_response *res)
 {
     (void)req;
     pending_control *p = ctx;
-    if (p->op.write.status == DB_OK)
+    if (p->op.write.status == DB_OK) {
+        faults_clear(p->app->faults, p->store_id);
         http_json(res, 204, NULL);
+    }
     else
         api_storage_error(res);
     free(p);
@@ -151,6 +154,7 @@ static void submit_control(app *a, const http_request *req, http_response *res, 
         free(p);
         return;
     }
+    p->app = a;
     if (reset) {
         db_store_reset_init(&p->op.reset);
         p->op.reset.store_id = p->store_id;

@@ -23,7 +23,10 @@ const route api_routes[] = {
     {"*", "/emulator/v1/sink/{name}", api_sink_receive},
     {"GET", "/emulator/v1/sinks/{name}/requests", api_sink_requests},
     {"DELETE", "/emulator/v1/sinks/{name}/requests", api_sink_clear},
+    {"PUT", "/emulator/v1/faults", api_faults_put},
+    {"GET", "/emulator/v1/faults", api_faults_get},
+    {"DELETE", "/emulator/v1/faults", api_faults_delete},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
-const size_t api_emulator_route_count = 6; /* the last rows (test_router checks it) */
+const size_t api_emulator_route_count = 9; /* the last rows (test_router checks it) */

@@ -548,6 +548,35 @@ describe('integrationsd through @elasticpath/js-sdk', { timeout: 40000 }, () => 
     assert.equal(noIntegrationJobs.errors[0].title, 'Integration not found');
   });
 
+  it('8. a fault rule of the store makes the list call fail with 503: the SDK surfaces the error', async () => {
+    // the front-end developer's way to see an error state: the SDK cannot set headers, a rule can
+    const base = `http://127.0.0.1:${srv.port}`;
+    const tok = await (await fetch(`${base}/oauth/access_token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=sdk-contract-client&client_secret=sdk-contract-secret',
+    })).json();
+    const auth = { Authorization: `Bearer ${tok.access_token}`, 'Content-Type': 'application/json' };
+    const put = await fetch(`${base}/emulator/v1/faults`, {
+      method: 'PUT', headers: auth,
+      body: JSON.stringify({ data: [{ method: 'GET', path: '/v2/integrations', status: 503 }] }),
+    });
+    assert.equal(put.status, 200);
+    const rule = (await put.json()).data[0];
+    try {
+      const thrown = await sdkThrows(c.ep.Integrations.All());
+      assert.equal(thrown.errors[0].status, 503);
+      assert.equal(thrown.errors[0].title, 'Service Unavailable');
+      assert.equal(thrown.errors[0].detail, `Forced by fault rule ${rule.id}`);
+      assert.equal(c.log[c.log.length - 1].status, 503, fmtLog(c.log.slice(-2)));
+    } finally {
+      const del = await fetch(`${base}/emulator/v1/faults`, { method: 'DELETE', headers: auth });
+      assert.equal(del.status, 204);
+    }
+    const after = await c.ep.Integrations.All();
+    assert.ok(Array.isArray(after.data), 'with the rule gone the list answers again');
+  });
+
   it('every response the SDK received: JSON, X-Moltin-Request-Id (unique), CORS origin', async () => {
     assert.ok(c.log.length > 20, `only ${c.log.length} requests recorded`);
     const bad = c.log.filter((e) => !/^application\/json(;\s*charset=utf-8)?$/i.test(e.contentType || '') ||
