@@ -57,6 +57,10 @@ int main(int argc, char **argv, char **envp)
     db_token_purge(a.db, (int64_t)time(NULL));
     if (!auth_configure_clients(&a))
         goto out;
+    if (cfg.seed && !api_seed_load(&a, cfg.seed)) {
+        status = 2; /* a bad seed file: nothing of it was applied */
+        goto out;
+    }
     if (cfg.public_url) {
         size_t len = strlen(cfg.public_url); /* at most URL_MAX_LEN: checked by config_load */
         while (len > 0 && cfg.public_url[len - 1] == '/')
@@ -109,6 +113,7 @@ out:
     http_stop(server);    /* first: no new events */
     delivery_stop(runner); /* attempts under way are cut short and logged; their jobs stay pending */
     auth_free_clients(&a);
+    api_seed_free(&a);
     api_close(&a);
     db_close(a.db);
     return status;

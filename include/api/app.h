@@ -11,6 +11,7 @@
 #include "router.h"
 
 typedef struct sinks sinks;
+typedef struct app_seed app_seed;
 typedef struct faults faults;
 
 /* A client of configured mode (--clients). */
@@ -29,11 +30,18 @@ typedef struct app {
     struct page_cache *pages;    /* integrations list pages kept in memory */
     struct sinks *sinks;         /* the emulator's built-in receivers */
     struct faults *faults;       /* the emulator's fault rules, per store */
+    app_seed *seed;              /* --seed, kept for resets; NULL without one */
 } app;
 
 /* What the handlers keep in memory between requests (src/api/common.c). false when out of memory. */
 bool api_open(app *a);
 void api_close(app *a);
+
+/* Applies the --seed file (src/api/state.c): what is missing is created, what exists is left.
+ * false after printing, for each problem, the file, the JSON path and the reason; nothing of it
+ * is then applied. */
+bool api_seed_load(app *a, const char *path);
+void api_seed_free(app *a);
 
 /* Parses cfg->clients into a->clients and registers them in the database (src/api/auth.c).
  * Returns false after printing why. */

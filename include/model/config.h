@@ -26,6 +26,7 @@ typedef struct config {
     long delivery_concurrency;   /* attempts under way at once */
     bool sign_webhooks;          /* Standard Webhooks headers */
     bool no_emulator;            /* the emulator routes answer 404 */
+    const char *seed;            /* --seed file; NULL = none */
     const char *stomp_ca_file;   /* PEM file of extra CAs for stomp+ssl */
     bool healthcheck;            /* ask /health of the running server and exit 0/1 */
 } config;

@@ -32,6 +32,8 @@ typedef struct integration {
 
 /* Frees the owned members and zeroes the struct; safe on a zeroed struct. */
 void integration_clear(integration *it);
+/* *out becomes a copy of *in that owns its texts; false (out cleared) when out of memory. */
+bool integration_copy(integration *out, const integration *in);
 
 const char *integration_type_name(integration_type t);
 bool integration_type_parse(const char *s, integration_type *out);

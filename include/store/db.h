@@ -65,6 +65,9 @@ typedef struct client_row {
 } client_row;
 
 db_status db_client_find(db *d, const char *client_id, client_row *out);
+typedef void (*client_visitor)(const char *client_id, void *ctx);
+/* Visits the clients of a store, oldest first. */
+db_status db_client_list(db *d, const char *store_id, client_visitor visit, void *ctx);
 
 typedef enum { GRANT_CLIENT_CREDENTIALS, GRANT_IMPLICIT } grant_type;
 
@@ -139,13 +142,51 @@ typedef struct db_event_emit {
 } db_event_emit;
 void db_event_emit_init(db_event_emit *op);
 
+/* One store of a seed, as the store applies it. */
+typedef struct db_seed_store {
+    const char *const *client_ids;
+    const char *const *secret_hashes; /* per client; NULL: none given */
+    size_t client_count;
+    const integration *integrations;  /* created_at 0: the time they are stored */
+    size_t integration_count;
+    char store_id[UUID_STR_LEN];      /* out: the store its clients lead to */
+} db_seed_store;
+
+/* A seed, in one transaction: each store is the one of its first client that exists (or a new
+ * one), its other clients join it, and every integration whose id is free is stored (no event).
+ * DB_CONFLICT: a client of the store is in another store (failed_store tells which);
+ * DB_LIMIT: past max_per_store. */
+typedef struct db_seed_apply {
+    db_write write;
+    db_seed_store *stores;
+    size_t store_count;
+    long max_per_store;
+    size_t failed_store;
+} db_seed_apply;
+void db_seed_apply_init(db_seed_apply *op);
+
 /* The emulator's reset of a store: its integrations, events, jobs and logs go, in one
- * transaction; its clients and tokens stay. A job under way then leaves no log. */
+ * transaction; its clients and tokens stay. A job under way then leaves no log. Then the
+ * integrations of `seed` (its part of the seed, or NULL) are stored again. */
 typedef struct db_store_reset {
     db_write write;
     const char *store_id;
+    const db_seed_store *seed;
+    long max_per_store;
 } db_store_reset;
 void db_store_reset_init(db_store_reset *op);
+
+/* PUT /emulator/v1/state: the store emptied as by a reset, then `integrations` stored, all or
+ * nothing. DB_CONFLICT: the id of integrations[failed_index] belongs to another store. */
+typedef struct db_state_replace {
+    db_write write;
+    const char *store_id;
+    const integration *integrations;
+    size_t integration_count;
+    long max_per_store;
+    size_t failed_index;
+} db_state_replace;
+void db_state_replace_init(db_state_replace *op);
 
 /* The emulator's flush: every pending job of the store is due now. jobs: how many. */
 typedef struct db_jobs_flush {

@@ -16,6 +16,11 @@
 /* Checks the bearer token (spec §2.2). On success fills store_id and returns true; otherwise
  * the response holds the 401 or 403 and it returns false. */
 bool api_authenticate(app *a, const http_request *req, http_response *res, char store_id[UUID_STR_LEN]);
+/* The hex SHA-256 of a client secret (as stored); false when OpenSSL is not available. */
+bool api_secret_hash(const char *secret, char out[65]);
+/* Configured mode: one more client (a seeded one). false when out of memory. */
+bool api_add_configured_client(app *a, const char *client_id, const char *secret_hash);
+
 /* The store of the request's token when it is valid (any grant); false, answering nothing, when not. */
 bool api_store_of_token(app *a, const http_request *req, char store_id[UUID_STR_LEN]);
 /* A valid token of any client and grant (the sinks: what they record is not a store's); false with
@@ -61,6 +66,9 @@ void api_list_begin(list_page *l, size_t expected);
 bool api_list_end(list_page *l, db_status read, const page *p, long total, const char *list_url, http_response *res,
                   char **text, size_t *len);
 
+/* The part of the seed that a store comes from, or NULL (state.c). */
+const db_seed_store *api_seed_of_store(const app *a, const char *store_id);
+
 /* The stores' fault rules, in memory (faults.c). */
 faults *faults_new(void);
 void faults_free(faults *f);
@@ -76,6 +84,6 @@ route_handler api_token, api_health, api_integration_create, api_integration_lis
     api_integration_update, api_integration_delete, api_integration_attributes, api_store_logs,
     api_integration_logs, api_integration_jobs, api_job_logs, api_emulator_event, api_emulator_reset,
     api_emulator_flush, api_sink_receive, api_sink_requests, api_sink_clear, api_faults_put, api_faults_get,
-    api_faults_delete;
+    api_faults_delete, api_state_get, api_state_put;
 
 #endif

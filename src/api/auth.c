@@ -14,7 +14,7 @@
 #define TOKEN_MAX_LEN 256
 
 /* Secrets are kept as hex SHA-256, never in clear. false when OpenSSL cannot be loaded. */
-static bool secret_hash(const char *secret, char out[65])
+bool api_secret_hash(const char *secret, char out[65])
 {
     static const char hex[] = "0123456789abcdef";
     const openssl_fns *o = openssl();
@@ -57,13 +57,30 @@ bool auth_configure_clients(app *a)
         *colon = '\0';
         client_credential *c = &a->clients[a->client_count++];
         c->client_id = strdup(pair);
-        ok = c->client_id && secret_hash(colon + 1, c->secret_hash) &&
+        ok = c->client_id && api_secret_hash(colon + 1, c->secret_hash) &&
              db_client_configure(a->db, c->client_id, c->secret_hash) == DB_OK;
     }
     free(copy);
     if (!ok)
         fprintf(stderr, "integrationsd: cannot register the configured clients\n");
     return ok;
+}
+
+static const client_credential *configured_client(const app *a, const char *client_id);
+
+bool api_add_configured_client(app *a, const char *client_id, const char *secret_hash)
+{
+    if (configured_client(a, client_id))
+        return true;
+    client_credential *grown = realloc(a->clients, (a->client_count + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    a->clients = grown;
+    client_credential *c = &a->clients[a->client_count];
+    c->client_id = strdup(client_id);
+    snprintf(c->secret_hash, sizeof c->secret_hash, "%s", secret_hash);
+    a->client_count += c->client_id != NULL;
+    return c->client_id != NULL;
 }
 
 void auth_free_clients(app *a)
@@ -212,7 +229,7 @@ void api_token(void *ctx, const http_request *req, http_response *res)
         api_build_error(res);
         goto out;
     }
-    if (secret && !secret_hash(secret, p->secret_hash)) {
+    if (secret && !api_secret_hash(secret, p->secret_hash)) {
         http_error(res, ERR_NO_OPENSSL, NULL);
         goto out;
     }

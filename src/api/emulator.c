@@ -158,6 +158,8 @@ static void submit_control(app *a, const http_request *req, http_response *res, 
     if (reset) {
         db_store_reset_init(&p->op.reset);
         p->op.reset.store_id = p->store_id;
+        p->op.reset.seed = api_seed_of_store(a, p->store_id); /* what the seed gives the store comes back */
+        p->op.reset.max_per_store = a->cfg->max_integrations;
     } else {
         db_jobs_flush_init(&p->op.flush);
         p->op.flush.store_id = p->store_id;

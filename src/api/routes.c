@@ -26,7 +26,9 @@ const route api_routes[] = {
     {"PUT", "/emulator/v1/faults", api_faults_put},
     {"GET", "/emulator/v1/faults", api_faults_get},
     {"DELETE", "/emulator/v1/faults", api_faults_delete},
+    {"GET", "/emulator/v1/state", api_state_get},
+    {"PUT", "/emulator/v1/state", api_state_put},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
-const size_t api_emulator_route_count = 9; /* the last rows (test_router checks it) */
+const size_t api_emulator_route_count = 11; /* the last rows (test_router checks it) */

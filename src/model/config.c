@@ -41,6 +41,8 @@ static const option_def options[] = {
     {"delivery-concurrency", OPT_INTEGER, FIELD(delivery_concurrency), 1, 256, "N",
      "attempts under way at once (default 8)"},
     {"sign-webhooks", OPT_SWITCH, FIELD(sign_webhooks), 0, 0, "", "add Standard Webhooks signature headers"},
+    {"seed", OPT_FILE, FIELD(seed), 0, 0, "PATH",
+     "JSON document applied at every start: stores, clients, integrations (what exists is left)"},
     {"no-emulator", OPT_SWITCH, FIELD(no_emulator), 0, 0, "",
      "answer /emulator/* as unknown routes (404): a server shared beyond one team"},
     {"stomp-ca-file", OPT_FILE, FIELD(stomp_ca_file), 0, 0, "PATH", "PEM file of CAs trusted for stomp+ssl"},

@@ -77,6 +77,19 @@ void integration_clear(integration *it)
     memset(it, 0, sizeof *it);
 }
 
+bool integration_copy(integration *out, const integration *in)
+{
+    *out = *in;
+    out->name = strdup(in->name);
+    out->description = in->description ? strdup(in->description) : NULL;
+    out->configuration = strdup(in->configuration);
+    out->observes = strdup(in->observes);
+    if (out->name && out->configuration && out->observes && (out->description || !in->description))
+        return true;
+    integration_clear(out);
+    return false;
+}
+
 /* True when some key of the type is shown masked. */
 static bool type_has_masked_keys(integration_type t)
 {

@@ -24,6 +24,11 @@ static db_status client_get(db_conn *c, const char *client_id, client_row *out)
     return result;
 }
 
+db_status db_client_find_on(db_conn *c, const char *client_id, client_row *out)
+{
+    return client_get(c, client_id, out);
+}
+
 db_status db_client_find(db *d, const char *client_id, client_row *out)
 {
     db_conn *c = db_reader(d);
@@ -46,6 +51,47 @@ static db_status client_ensure(db_conn *c, const char *client_id, const char *se
     if (result == DB_OK)
         result = db_step_done(c, db_bind(c, &q_client_insert, "ttti", client_id, secret_hash, store_id, now));
     return result == DB_OK ? client_get(c, client_id, out) : result;
+}
+
+db_status db_client_place(db_conn *c, const char *client_id, const char *secret_hash, char store_id[UUID_STR_LEN])
+{
+    client_row client;
+    db_status result = client_get(c, client_id, &client);
+    if (result == DB_OK) {
+        if (store_id[0] && strcmp(store_id, client.store_id) != 0)
+            return DB_CONFLICT;
+        memcpy(store_id, client.store_id, UUID_STR_LEN);
+        return DB_OK;
+    }
+    if (result != DB_NOT_FOUND)
+        return result;
+    if (!store_id[0]) {
+        result = client_ensure(c, client_id, secret_hash, &client);
+        if (result == DB_OK)
+            memcpy(store_id, client.store_id, UUID_STR_LEN);
+        return result;
+    }
+    return db_step_done(c, db_bind(c, &q_client_insert, "ttti", client_id, secret_hash, store_id, now_ms()));
+}
+
+DB_QUERY(q_client_list, "SELECT client_id FROM clients WHERE store_id = ?1 ORDER BY created_at, client_id");
+
+typedef struct client_rows {
+    client_visitor visit;
+    void *ctx;
+} client_rows;
+
+static void client_row_visit(sqlite3_stmt *st, void *ctx)
+{
+    client_rows *rows = ctx;
+    rows->visit((const char *)sqlite3_column_text(st, 0), rows->ctx);
+}
+
+db_status db_client_list(db *d, const char *store_id, client_visitor visit, void *ctx)
+{
+    db_conn *c = db_reader(d);
+    client_rows rows = {visit, ctx};
+    return c ? db_each_row(c, db_bind(c, &q_client_list, "t", store_id), client_row_visit, &rows) : DB_ERROR;
 }
 
 DB_QUERY(q_client_claim, "UPDATE clients SET secret_hash = ?2 WHERE client_id = ?1 AND secret_hash IS NULL");

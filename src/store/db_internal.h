@@ -92,6 +92,16 @@ db_status db_emit_event(db_conn *c, db_write *w, const char *store_id, const cha
 
 /* Reads one integration of the store on connection c into out (owned by the caller). */
 db_status db_integration_read(db_conn *c, const char *store_id, const char *id, integration *out);
+/* The store an integration id belongs to; DB_NOT_FOUND when the id is free. */
+db_status db_integration_store_of(db_conn *c, const char *id, char store_id[UUID_STR_LEN]);
+/* Stores an integration as it is (no event: seeds and state), within the store's limit: DB_OK,
+ * DB_LIMIT or DB_ERROR. */
+db_status db_integration_insert(db_conn *c, const char *store_id, const integration *it, long max_per_store);
+/* A client's row, on connection c. */
+db_status db_client_find_on(db_conn *c, const char *client_id, client_row *out);
+/* The store of a client, made (with the client) when the client is new and store_id is "";
+ * a new client joins store_id when it is given. DB_CONFLICT: the client is in another store. */
+db_status db_client_place(db_conn *c, const char *client_id, const char *secret_hash, char store_id[UUID_STR_LEN]);
 
 /* Cancels the pending jobs of an integration (disabled or deleted), in the caller's transaction. */
 db_status db_cancel_pending_jobs(db_conn *c, const char *integration_id);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "db_internal.h"
 #include "timestamp.h"
 
@@ -137,15 +138,9 @@ typedef struct id_array {
 static void add_id(sqlite3_stmt *st, void *ctx)
 {
     id_array *a = ctx;
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 8;
-        void *grown = realloc(a->ids, cap * sizeof *a->ids);
-        if (!grown) {
-            a->out_of_memory = true;
-            return;
-        }
-        a->ids = grown;
-        a->cap = cap;
+    if (!array_room((void **)&a->ids, &a->cap, a->n, sizeof *a->ids, 8)) {
+        a->out_of_memory = true;
+        return;
     }
     db_column_id(st, 0, a->ids[a->n++]);
 }

@@ -29,17 +29,7 @@ static bool row_view(sqlite3_stmt *st, integration *it)
 static bool row_copy(sqlite3_stmt *st, integration *out)
 {
     integration view;
-    if (!row_view(st, &view))
-        return false;
-    *out = view;
-    out->name = strdup(view.name);
-    out->description = view.description ? strdup(view.description) : NULL;
-    out->configuration = strdup(view.configuration);
-    out->observes = strdup(view.observes);
-    if (out->name && out->configuration && out->observes && (out->description || !view.description))
-        return true;
-    integration_clear(out);
-    return false;
+    return row_view(st, &view) && integration_copy(out, &view);
 }
 
 DB_QUERY(q_integration_get, "SELECT " INTEGRATION_COLUMNS " FROM integrations WHERE id = ?1 AND store_id = ?2");
@@ -177,6 +167,28 @@ static db_status index_observers(db_conn *c, const char *store_id, const integra
     }
     json_decref(keys);
     return result;
+}
+
+DB_QUERY(q_integration_store_of, "SELECT store_id FROM integrations WHERE id = ?1");
+
+db_status db_integration_store_of(db_conn *c, const char *id, char store_id[UUID_STR_LEN])
+{
+    sqlite3_stmt *st = db_bind(c, &q_integration_store_of, "t", id);
+    db_status result = db_step_row(c, st);
+    if (result == DB_OK) {
+        db_column_id(st, 0, store_id);
+        sqlite3_reset(st);
+    }
+    return result;
+}
+
+db_status db_integration_insert(db_conn *c, const char *store_id, const integration *it, long max_per_store)
+{
+    db_status result = change_one(c, db_bind(c, &q_store_take_slot, "ti", store_id, (int64_t)max_per_store));
+    if (result != DB_OK)
+        return result == DB_NOT_FOUND ? DB_LIMIT : result;
+    result = db_step_done(c, bind_row(c, &q_integration_insert, store_id, it, 0));
+    return result == DB_OK ? index_observers(c, store_id, it, &q_observer_insert) : result;
 }
 
 /* Writes the row itself: insert, update or delete. */

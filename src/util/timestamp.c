@@ -52,3 +52,46 @@ void timestamp_format(int64_t ms, char out[TIMESTAMP_LEN])
     digits(out + 17, in_day % 60, 2);
     digits(out + 20, millis, 3);
 }
+
+/* Days since 1970-01-01 of a civil date (H. Hinnant's days-from-civil). */
+static int64_t days_from_civil(int year, unsigned month, unsigned day)
+{
+    year -= month <= 2;
+    int64_t era = (year >= 0 ? year : year - 399) / 400;
+    unsigned yoe = (unsigned)(year - era * 400);                              /* [0, 399] */
+    unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1; /* [0, 365] */
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                     /* [0, 146096] */
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* n digits at s as a number; false when one is not a digit. */
+static bool number(const char *s, int n, unsigned *out)
+{
+    *out = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        *out = *out * 10 + (unsigned)(s[i] - '0');
+    }
+    return true;
+}
+
+bool timestamp_parse(const char *t, int64_t *ms)
+{
+    unsigned year, month, day, hour, minute, second, millis = 0;
+    size_t len = strlen(t);
+    if ((len != 24 && len != 20) || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' ||
+        t[len - 1] != 'Z' || (len == 24 && t[19] != '.'))
+        return false;
+    if (!number(t, 4, &year) || !number(t + 5, 2, &month) || !number(t + 8, 2, &day) || !number(t + 11, 2, &hour) ||
+        !number(t + 14, 2, &minute) || !number(t + 17, 2, &second) || (len == 24 && !number(t + 20, 3, &millis)))
+        return false;
+    static const unsigned month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (month < 1 || month > 12 || day < 1 || day > month_days[month - 1] || (month == 2 && day == 29 && !leap) ||
+        hour > 23 || minute > 59 || second > 59)
+        return false;
+    int64_t days = days_from_civil((int)year, month, day);
+    *ms = ((days * 24 + hour) * 60 + minute) * INT64_C(60000) + second * 1000 + millis;
+    return true;
+}

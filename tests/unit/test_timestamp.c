@@ -73,12 +73,40 @@ static void test_now_ms(void **state)
     assert_int_equal(out[23], 'Z');
 }
 
+/* Parsing gives back every instant the formatter writes, and refuses what is not one. */
+static void test_parse(void **state)
+{
+    (void)state;
+    uint64_t x = 88172645463325252u;
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int64_t ms = (int64_t)(x % UINT64_C(253402300799999)) - (i % 2 ? INT64_C(62167219200000) : 0), back = 0;
+        char text[TIMESTAMP_LEN];
+        timestamp_format(ms, text);
+        assert_true(timestamp_parse(text, &back));
+        assert_int_equal(back, ms);
+    }
+    int64_t ms = 0;
+    assert_true(timestamp_parse("2026-01-01T00:00:00Z", &ms));
+    assert_int_equal(ms, INT64_C(1767225600000));
+    assert_true(timestamp_parse("2024-02-29T23:59:59.999Z", &ms));
+    static const char *const bad[] = {"", "2026-01-01", "2026-01-01T00:00:00", "2026-01-01T00:00:00.0Z",
+                                      "2026-13-01T00:00:00.000Z", "2025-02-29T00:00:00.000Z",
+                                      "2026-01-01T24:00:00.000Z", "2026-01-01 00:00:00.000Z",
+                                      "2026-01-01T00:00:00.000+01:00", "2026-1-01T00:00:00.000Z"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(timestamp_parse(bad[i], &ms));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_known_instants),
         cmocka_unit_test(test_format_matches_gmtime),
         cmocka_unit_test(test_now_ms),
+        cmocka_unit_test(test_parse),
     };
     return cmocka_run_group_tests_name("timestamp", tests, NULL, NULL);
 }
