@@ -24,6 +24,7 @@ typedef struct delivery_job {
     int64_t event_created_ms;
     integration it;         /* as stored: real secrets */
     json_t *configuration;  /* it.configuration parsed, for the transports */
+    bool resend;            /* one more attempt asked for (the emulator's resend): it schedules nothing */
 } delivery_job;
 
 /* The outcome of one attempt, as its log records it. */
@@ -34,7 +35,14 @@ typedef struct attempt_result {
     char error_detail[512];
     double processing_time; /* seconds */
     int64_t ended_ms;       /* unix ms when the attempt ended: its log's time, and the retry's start */
+    int64_t started_ms;     /* unix ms when it began */
+    const char *transport;  /* "webhook", "sqs" or "stomp" */
+    char *wire_request;     /* what was sent (wire.h), JSON text; owned; NULL: nothing */
+    char *wire_response;    /* what came back, JSON text; owned; NULL: nothing answered */
 } attempt_result;
+
+/* Frees the owned members and zeroes the struct. */
+void attempt_result_clear(attempt_result *r);
 
 void delivery_job_clear(delivery_job *job);
 

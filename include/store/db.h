@@ -15,6 +15,7 @@
 #include "integration.h"
 #include "job_log.h"
 #include "payload.h"
+#include "wire.h"
 
 typedef struct db db;
 typedef struct db_conn db_conn;
@@ -46,6 +47,7 @@ struct db_write {
     /* the operation's and the committer's */
     db_status (*apply)(db_conn *c, db_write *w);
     const char *changed_store; /* set by apply: whose integrations it changed (see db_store_version) */
+    const char *delivered_store; /* set by apply: whose delivery records it added (db_delivery_version) */
     db_write *next;
 };
 
@@ -105,6 +107,8 @@ db_status db_integration_get(db *d, const char *store_id, const char *id, integr
  * that write is answered: two reads that get the same number saw the same integrations (for
  * pages kept in memory). One memory read. */
 uint64_t db_store_version(db *d, const char *store_id);
+/* Moves, after the commit, with every delivery record a store gets (a waiting reader looks again). */
+uint64_t db_delivery_version(db *d, const char *store_id);
 
 /* Called for each integration of a page; the strings of `it` are valid during the call only. */
 typedef void (*integration_visitor)(const integration *it, void *ctx);
@@ -188,6 +192,18 @@ typedef struct db_state_replace {
 } db_state_replace;
 void db_state_replace_init(db_state_replace *op);
 
+/* The emulator's resend: one more attempt of the store's job now, whatever its state; the job
+ * keeps its state and schedule. DB_NOT_FOUND: no such job in the store, or (integration_gone)
+ * its integration is gone. attempt: the attempt number it takes. */
+typedef struct db_job_resend {
+    db_write write;
+    const char *store_id;
+    const char *job_id;
+    int attempt;
+    bool integration_gone;
+} db_job_resend;
+void db_job_resend_init(db_job_resend *op);
+
 /* The emulator's flush: every pending job of the store is due now. jobs: how many. */
 typedef struct db_jobs_flush {
     db_write write;
@@ -195,6 +211,18 @@ typedef struct db_jobs_flush {
     long jobs;
 } db_jobs_flush;
 void db_jobs_flush_init(db_jobs_flush *op);
+
+/* The emulator's delivery records of a store, newest attempt first. */
+typedef struct delivery_filter {
+    const char *store_id;       /* always */
+    const char *integration_id; /* NULL: any */
+    const char *job_id;         /* NULL: any */
+    const char *trigger;        /* NULL: any */
+    int succeeded;              /* 0, 1; -1: any */
+} delivery_filter;
+typedef void (*delivery_visitor)(const delivery_record *d, void *ctx);
+db_status db_delivery_list(db *d, const delivery_filter *f, long limit, long offset, delivery_visitor visit, void *ctx,
+                           long *total);
 
 typedef struct log_filter {
     const char *store_id;       /* always */

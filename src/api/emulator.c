@@ -113,9 +113,11 @@ typedef struct pending_control {
         db_write write;
         db_store_reset reset;
         db_jobs_flush flush;
+        db_job_resend resend;
     } op;
     app *app;
     char store_id[UUID_STR_LEN];
+    char job_id[UUID_STR_LEN]; /* a resend's */
 } pending_control;
 
 static void reset_answer(void *ctx, const http_request *req, http_response *res)
@@ -142,19 +144,26 @@ static void flush_answer(void *ctx, const http_request *req, http_response *res)
     free(p);
 }
 
-/* Authenticates, then hands the control that init sets up to the store. */
-static void submit_control(app *a, const http_request *req, http_response *res, bool reset)
+/* A control of the caller's store, authenticated; NULL with the answer in res. */
+static pending_control *control_for(app *a, const http_request *req, http_response *res)
 {
     pending_control *p = calloc(1, sizeof *p);
-    if (!p) {
+    if (!p)
         api_build_error(res);
-        return;
-    }
-    if (!api_authenticate(a, req, res, p->store_id)) {
+    else if (!api_authenticate(a, req, res, p->store_id)) {
         free(p);
+        return NULL;
+    } else
+        p->app = a;
+    return p;
+}
+
+/* Hands the reset or the flush of the caller's store to the store. */
+static void submit_control(app *a, const http_request *req, http_response *res, bool reset)
+{
+    pending_control *p = control_for(a, req, res);
+    if (!p)
         return;
-    }
-    p->app = a;
     if (reset) {
         db_store_reset_init(&p->op.reset);
         p->op.reset.store_id = p->store_id;
@@ -175,4 +184,35 @@ void api_emulator_reset(void *ctx, const http_request *req, http_response *res)
 void api_emulator_flush(void *ctx, const http_request *req, http_response *res)
 {
     submit_control(ctx, req, res, false);
+}
+
+static void resend_answer(void *ctx, const http_request *req, http_response *res)
+{
+    (void)req;
+    pending_control *p = ctx;
+    if (p->op.write.status == DB_OK)
+        http_json(res, 202, json_pack("{s:{s:s, s:s, s:i}}", "data", "type", "integration-job", "id",
+                                      p->op.resend.job_id, "attempt", p->op.resend.attempt));
+    else if (p->op.write.status == DB_NOT_FOUND)
+        http_error(res, p->op.resend.integration_gone ? ERR_INTEGRATION_NOT_FOUND : ERR_JOB_NOT_FOUND, NULL);
+    else
+        api_storage_error(res);
+    free(p);
+}
+
+void api_emulator_resend(void *ctx, const http_request *req, http_response *res)
+{
+    app *a = ctx;
+    pending_control *p = control_for(a, req, res);
+    if (!p)
+        return;
+    if (!api_param_id(req, 0, p->job_id)) {
+        http_error(res, ERR_JOB_NOT_FOUND, NULL);
+        free(p);
+        return;
+    }
+    db_job_resend_init(&p->op.resend);
+    p->op.resend.store_id = p->store_id;
+    p->op.resend.job_id = p->job_id;
+    api_submit(a, req, res, &p->op.write, resend_answer, free, p);
 }

@@ -28,7 +28,9 @@ const route api_routes[] = {
     {"DELETE", "/emulator/v1/faults", api_faults_delete},
     {"GET", "/emulator/v1/state", api_state_get},
     {"PUT", "/emulator/v1/state", api_state_put},
+    {"GET", "/emulator/v1/deliveries", api_deliveries},
+    {"POST", "/emulator/v1/jobs/{job_id}/resend", api_emulator_resend},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
-const size_t api_emulator_route_count = 11; /* the last rows (test_router checks it) */
+const size_t api_emulator_route_count = 13; /* the last rows (test_router checks it) */

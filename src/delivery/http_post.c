@@ -3,13 +3,21 @@
  * retries (the runner and the model do). */
 #include "http_post.h"
 
+#include "wire.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* What went over the wire: the request's header block as libcurl sent it (SigV4's Authorization
+ * included), the answer's headers and the first bytes of its body. */
 typedef struct capture {
-    char data[RESPONSE_BODY_MAX + 4]; /* a few bytes more, so a cut character can be seen whole */
+    char data[WIRE_BODY_MAX + 4]; /* a few bytes more, so a cut character can be seen whole */
     size_t len;
+    size_t seen;                  /* of the body, all of it */
+    char sent[16384];             /* the request's header block */
+    size_t sent_len;
+    json_t *headers;              /* of the last answer (after a 100 Continue, the final one) */
 } capture;
 
 /* Keeps the first bytes of the response; the rest is read and dropped. */
@@ -20,7 +28,34 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     size_t take = n < room ? n : room;
     memcpy(c->data + c->len, ptr, take);
     c->len += take;
+    c->seen += n;
     return n;
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
+{
+    capture *c = userdata;
+    size_t n = size * nmemb;
+    if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) { /* a new answer begins */
+        json_decref(c->headers);
+        c->headers = json_object();
+    } else if (c->headers) {
+        json_t *one = wire_http_headers(line, n, NULL, 0);
+        json_object_update(c->headers, one);
+        json_decref(one);
+    }
+    return n;
+}
+
+static int on_debug(CURL *curl, curl_infotype type, char *data, size_t size, void *userdata)
+{
+    (void)curl;
+    capture *c = userdata;
+    if (type == CURLINFO_HEADER_OUT && size <= sizeof c->sent - c->sent_len) {
+        memcpy(c->sent + c->sent_len, data, size);
+        c->sent_len += size;
+    }
+    return 0;
 }
 
 static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
@@ -34,13 +69,15 @@ bool http_post(transport_ctx *t, const http_post_request *rq, attempt_result *r,
     *answered = false;
     const delivery_settings *s = t->s;
     CURL *curl = t->curl;
-    capture *cap = calloc(1, sizeof *cap);
+    capture *cap = malloc(sizeof *cap);
     char errbuf[CURL_ERROR_SIZE] = "";
     bool completed = true;
     if (!cap) {
         snprintf(r->error_detail, sizeof r->error_detail, "Out of memory before sending");
         goto out;
     }
+    cap->len = cap->seen = cap->sent_len = 0;
+    cap->headers = NULL;
     /* every option of the last attempt goes; its open connections stay for the next */
     curl_lib.easy_reset(curl);
     long timeout_ms = (long)(s->timeout * 1000);
@@ -59,6 +96,11 @@ bool http_post(transport_ctx *t, const http_post_request *rq, attempt_result *r,
     curl_lib.easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_lib.easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)t->stopping);
     curl_lib.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_lib.easy_setopt(curl, CURLOPT_HEADERDATA, cap);
+    curl_lib.easy_setopt(curl, CURLOPT_DEBUGFUNCTION, on_debug);
+    curl_lib.easy_setopt(curl, CURLOPT_DEBUGDATA, cap);
+    curl_lib.easy_setopt(curl, CURLOPT_VERBOSE, 1L); /* what makes libcurl call on_debug */
     if (rq->aws_sigv4) {
         curl_lib.easy_setopt(curl, CURLOPT_AWS_SIGV4, rq->aws_sigv4);
         curl_lib.easy_setopt(curl, CURLOPT_USERNAME, rq->user);
@@ -69,11 +111,18 @@ bool http_post(transport_ctx *t, const http_post_request *rq, attempt_result *r,
     double total = 0;
     curl_lib.easy_getinfo(curl, CURLINFO_TOTAL_TIME, &total);
     r->processing_time = total;
+    if (cap->sent_len > 0) { /* the request went out (at least its headers) */
+        char method[16];
+        json_t *sent = wire_http_headers(cap->sent, cap->sent_len, method, sizeof method);
+        r->wire_request = wire_request(method[0] ? method : "POST", rq->url, sent, rq->body, strlen(rq->body));
+    }
     if (rc == CURLE_OK) {
         long status = 0;
         curl_lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         r->status_code = (int)status;
         r->body = utf8_clean(cap->data, cap->len, RESPONSE_BODY_MAX);
+        r->wire_response = wire_response((int)status, cap->headers, cap->data, cap->seen);
+        cap->headers = NULL; /* taken */
         *answered = true;
     } else if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(t->stopping)) {
         completed = false;
@@ -83,6 +132,8 @@ bool http_post(transport_ctx *t, const http_post_request *rq, attempt_result *r,
         snprintf(r->error_detail, sizeof r->error_detail, "%s", errbuf[0] ? errbuf : curl_lib.easy_strerror(rc));
     }
 out:
+    if (cap)
+        json_decref(cap->headers);
     free(cap);
     return completed;
 }

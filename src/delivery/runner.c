@@ -77,10 +77,13 @@ static bool run_transport(transport_ctx *t, const delivery_job *job, attempt_res
 {
     switch (job->it.type) {
     case INTEGRATION_WEBHOOK:
+        r->transport = "webhook";
         return webhook_deliver(t, job, r);
     case INTEGRATION_AWS_SQS:
+        r->transport = "sqs";
         return sqs_deliver(t, job, r);
     case INTEGRATION_STOMP:
+        r->transport = "stomp";
         return stomp_deliver(t, job, r);
     default:
         snprintf(r->error_detail, sizeof r->error_detail, "Unknown integration type");
@@ -91,6 +94,7 @@ static bool run_transport(transport_ctx *t, const delivery_job *job, attempt_res
 /* One attempt of job; its outcome is written with the worker's next claim. */
 static void attempt(delivery *dl, transport_ctx *t, const delivery_job *job, attempt_result *r, int64_t *next_at)
 {
+    r->started_ms = now_ms();
     if (!run_transport(t, job, r)) {
         /* Shutdown cut the attempt short: it may have reached the peer, so it counts and is
          * logged like any failed attempt; the next one follows the schedule after the restart. */
@@ -159,8 +163,7 @@ static void *worker(void *arg)
              * job's new due time */
             wake_workers(dl);
             delivery_job_clear(&job);
-            free(result.body);
-            result = (attempt_result){0};
+            attempt_result_clear(&result);
             unwritten = false;
         }
         if (st == DB_OK) {
@@ -177,7 +180,7 @@ static void *worker(void *arg)
     if (unwritten) /* shutdown: the last outcome is stored, nothing more is claimed */
         db_job_next(dl->db, &outcome, -1, NULL, NULL);
     delivery_job_clear(&job);
-    free(result.body);
+    attempt_result_clear(&result);
     curl_lib.easy_cleanup(t.curl);
     return NULL;
 }

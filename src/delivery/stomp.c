@@ -19,6 +19,7 @@
 #include "stomp_frame.h"
 #include "timestamp.h"
 #include "transport.h"
+#include "wire.h"
 
 #define POLL_SLICE_MS 200
 #define READ_CHUNK 4096
@@ -346,9 +347,32 @@ static void conn_close(stomp_conn *c)
     c->len = 0;
 }
 
+/* A frame's headers as an object (the first occurrence of a name wins, as STOMP 1.2 reads them). */
+static json_t *frame_headers(const char *const *pairs, size_t count)
+{
+    json_t *headers = json_object();
+    for (size_t i = 0; headers && i < count; i++)
+        if (!json_object_get(headers, pairs[2 * i]))
+            json_object_set_new(headers, pairs[2 * i], json_string(pairs[2 * i + 1]));
+    return headers;
+}
+
+/* The broker's answer to the SEND, for the delivery record. */
+static void keep_answer(const stomp_frame *f, attempt_result *r)
+{
+    json_t *headers = json_object();
+    for (size_t i = 0; headers && i < f->header_count; i++)
+        if (!json_object_get(headers, f->headers[i].name))
+            json_object_set_new(headers, f->headers[i].name, json_string(f->headers[i].value));
+    json_object_set_new(headers, "command", json_string(f->command)); /* RECEIPT or ERROR */
+    free(r->wire_response);
+    r->wire_response = wire_response(-1, headers, f->body, f->body_len);
+}
+
 /* An ERROR frame fails the attempt: its message header is the detail, its body the log body. */
 static void take_error_frame(const stomp_frame *f, attempt_result *r)
 {
+    keep_answer(f, r);
     const char *message = stomp_frame_header(f, "message");
     snprintf(r->error_detail, sizeof r->error_detail, "%s", message ? message : "The broker sent an ERROR frame");
     free(r->body);
@@ -356,7 +380,8 @@ static void take_error_frame(const stomp_frame *f, attempt_result *r)
 }
 
 /* CONNECT, SEND, RECEIPT on an open connection. IO_OK with r->succeeded or r->error_detail set. */
-static io_status converse(stomp_conn *c, const delivery_job *job, const char *message, attempt_result *r)
+static io_status converse(stomp_conn *c, const delivery_job *job, const char *address, const char *message,
+                          attempt_result *r)
 {
     char *err = r->error_detail;
     size_t n = sizeof r->error_detail;
@@ -398,6 +423,8 @@ static io_status converse(stomp_conn *c, const delivery_job *job, const char *me
         goto out;
     }
     stomp_frame_clear(&f);
+    free(r->wire_request); /* the SEND as it goes to this broker */
+    r->wire_request = wire_request("SEND", address, frame_headers(send_headers, 5), message, strlen(message));
     if ((st = conn_write(c, send, send_len, err, n)) != IO_OK)
         goto out;
     for (;;) { /* frames other than our RECEIPT or an ERROR (e.g. other receipts) are skipped */
@@ -410,6 +437,7 @@ static io_status converse(stomp_conn *c, const delivery_job *job, const char *me
             break;
         }
         if (strcmp(f.command, "RECEIPT") == 0 && id && strcmp(id, receipt) == 0) {
+            keep_answer(&f, r);
             r->succeeded = true;
             static const char disconnect[] = "DISCONNECT\n\n";
             conn_write(c, disconnect, sizeof disconnect, err, n); /* with its NUL; best effort */
@@ -450,7 +478,7 @@ bool stomp_deliver(transport_ctx *t, const delivery_job *job, attempt_result *r)
         io_status st = conn_open(c, &a, t->tls, err, sizeof err);
         if (st == IO_OK) {
             /* connected: the broker's answer decides; no failover past a live broker */
-            st = converse(c, job, message, r);
+            st = converse(c, job, json_string_value(item), message, r);
             size_t used = strlen(r->error_detail);
             if (st == IO_FAILED)
                 snprintf(r->error_detail + used, sizeof r->error_detail - used, " (%s)", json_string_value(item));

@@ -34,6 +34,7 @@ static bool run_transaction(db_committer *c, db_write *first, db_write *end)
     for (db_write *w = first; ok && w != end; w = w->next) {
         w->jobs_created = 0;
         w->changed_store = NULL;
+        w->delivered_store = NULL;
         w->status = w->apply(c->conn, w);
         ok = w->status != DB_ERROR;
     }
@@ -56,10 +57,15 @@ static void run_batch(db_committer *c, db_write *batch)
         for (db_write *w = batch; w; w = w->next)
             run_transaction(c, w, w->next);
     }
-    /* before any answer: a read after an answered change must see the store's new version */
-    for (db_write *w = batch; w; w = w->next)
-        if (w->status == DB_OK && w->changed_store)
+    /* before any answer: a read after an answered change must see the store's new version.
+     * Committed is any outcome but DB_ERROR (a job cycle that wrote an outcome and found no job
+     * to claim next is DB_NOT_FOUND). */
+    for (db_write *w = batch; w; w = w->next) {
+        if (w->status != DB_ERROR && w->changed_store)
             db_bump_store_version(c->owner, w->changed_store);
+        if (w->status != DB_ERROR && w->delivered_store)
+            db_bump_delivery_version(c->owner, w->delivered_store);
+    }
     size_t jobs = 0;
     for (db_write *w = batch, *next; w; w = next) {
         next = w->next; /* done may free w */

@@ -10,6 +10,8 @@
 
 /* Children before parents: a job refers to its event. */
 DB_QUERY(q_reset_logs, "DELETE FROM logs WHERE store_id = ?1");
+DB_QUERY(q_reset_deliveries, "DELETE FROM deliveries WHERE store_id = ?1");
+DB_QUERY(q_reset_resends, "DELETE FROM resends WHERE store_id = ?1");
 DB_QUERY(q_reset_jobs, "DELETE FROM jobs WHERE store_id = ?1");
 DB_QUERY(q_reset_events, "DELETE FROM events WHERE store_id = ?1");
 DB_QUERY(q_reset_observers, "DELETE FROM observers WHERE store_id = ?1");
@@ -19,8 +21,9 @@ DB_QUERY(q_reset_count, "UPDATE stores SET integration_count = 0 WHERE id = ?1")
 /* Everything of the store but its clients and tokens. */
 static db_status empty_store(db_conn *c, const char *store_id)
 {
-    static const db_query *const steps[] = {&q_reset_logs,      &q_reset_jobs,         &q_reset_events,
-                                            &q_reset_observers, &q_reset_integrations, &q_reset_count};
+    static const db_query *const steps[] = {&q_reset_logs,         &q_reset_deliveries, &q_reset_resends,
+                                            &q_reset_jobs,         &q_reset_events,     &q_reset_observers,
+                                            &q_reset_integrations, &q_reset_count};
     db_status result = DB_OK;
     for (size_t i = 0; result == DB_OK && i < sizeof steps / sizeof steps[0]; i++)
         result = db_step_done(c, db_bind(c, steps[i], "t", store_id));
@@ -132,4 +135,41 @@ void db_jobs_flush_init(db_jobs_flush *op)
 {
     memset(op, 0, sizeof *op);
     db_write_setup(&op->write, apply_jobs_flush);
+}
+
+DB_QUERY(q_resend_job, "SELECT integration_id, attempts FROM jobs WHERE id = ?1 AND store_id = ?2");
+DB_QUERY(q_resend_count, "UPDATE jobs SET attempts = attempts + 1 WHERE id = ?1");
+DB_QUERY(q_resend_insert, "INSERT INTO resends (id, job_id, store_id, attempt, due_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+
+static db_status apply_job_resend(db_conn *c, db_write *w)
+{
+    db_job_resend *op = (db_job_resend *)w;
+    sqlite3_stmt *st = db_bind(c, &q_resend_job, "tt", op->job_id, op->store_id);
+    db_status result = db_step_row(c, st);
+    if (result != DB_OK)
+        return result;
+    char integration_id[UUID_STR_LEN];
+    db_column_id(st, 0, integration_id);
+    op->attempt = sqlite3_column_int(st, 1) + 1; /* the next number: an attempt number is never sent twice */
+    sqlite3_reset(st);
+    char owner[UUID_STR_LEN];
+    result = db_integration_store_of(c, integration_id, owner);
+    op->integration_gone = result == DB_NOT_FOUND;
+    if (result != DB_OK)
+        return result;
+    char resend_id[UUID_STR_LEN];
+    id_new(resend_id);
+    result = db_step_done(c, db_bind(c, &q_resend_count, "t", op->job_id));
+    if (result == DB_OK)
+        result = db_step_done(c, db_bind(c, &q_resend_insert, "tttii", resend_id, op->job_id, op->store_id,
+                                         (int64_t)op->attempt, now_ms()));
+    if (result == DB_OK)
+        w->jobs_created = 1; /* wakes a worker, as a new job does */
+    return result;
+}
+
+void db_job_resend_init(db_job_resend *op)
+{
+    memset(op, 0, sizeof *op);
+    db_write_setup(&op->write, apply_job_resend);
 }

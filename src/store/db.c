@@ -31,6 +31,7 @@ struct db {
     /* db_store_version: one counter per slot; stores that share a slot share a version (an
      * extra change for both, never a missed one) */
     _Atomic uint64_t store_versions[4096];
+    _Atomic uint64_t delivery_versions[4096]; /* the same, for a store's delivery records */
 };
 
 static size_t query_count(void)
@@ -460,6 +461,16 @@ uint64_t db_store_version(db *d, const char *store_id)
 void db_bump_store_version(db *d, const char *store_id)
 {
     atomic_fetch_add(&d->store_versions[version_slot(d, store_id)], 1);
+}
+
+uint64_t db_delivery_version(db *d, const char *store_id)
+{
+    return atomic_load(&d->delivery_versions[version_slot(d, store_id)]);
+}
+
+void db_bump_delivery_version(db *d, const char *store_id)
+{
+    atomic_fetch_add(&d->delivery_versions[version_slot(d, store_id)], 1);
 }
 
 /* ---- the job listener ------------------------------------------------------------------------- */

@@ -128,6 +128,7 @@ void db_committer_submit(db_committer *c, db_write *w);
 
 /* Moves the store's version (called by the committer once a write that changed it committed). */
 void db_bump_store_version(db *d, const char *store_id);
+void db_bump_delivery_version(db *d, const char *store_id);
 
 /* Tells the job listener, if any, that jobs were committed (called by the committer). */
 void db_announce_jobs(db *d, size_t created);

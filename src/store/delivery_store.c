@@ -42,6 +42,7 @@ typedef struct list_visitor {
     union {
         job_log_visitor log;
         job_visitor job;
+        delivery_visitor delivery;
     } visit;
     void *ctx;
 } list_visitor;
@@ -107,6 +108,54 @@ db_status db_job_list(db *d, const char *store_id, const char *integration_id, l
     sqlite3_stmt *page = db_bind(c, &q_job_list, "ttii", store_id, integration_id, (int64_t)limit, (int64_t)offset);
     list_visitor rows = {.visit.job = visit, .ctx = ctx};
     return read_page(c, count, page, job_row, &rows, total);
+}
+
+#define DELIVERY_FILTER \
+    "WHERE store_id = ?1 AND (?2 IS NULL OR integration_id = ?2) AND (?3 IS NULL OR job_id = ?3) " \
+    "AND (?4 IS NULL OR trigger = ?4) AND (?5 < 0 OR succeeded = ?5) "
+DB_QUERY(q_delivery_count, "SELECT count(*) FROM deliveries " DELIVERY_FILTER);
+DB_QUERY(q_delivery_list, "SELECT id, job_id, integration_id, trigger, transport, attempt, succeeded, request, "
+                          "response, error_detail, duration_ms, started_at, finished_at FROM deliveries "
+                          DELIVERY_FILTER "ORDER BY started_at DESC, id DESC LIMIT ?6 OFFSET ?7");
+
+static const char *text_or_null(sqlite3_stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st, col);
+}
+
+static void delivery_row(sqlite3_stmt *st, void *ctx)
+{
+    list_visitor *rows = ctx;
+    delivery_record d = {
+        .id = text_or_null(st, 0),
+        .job_id = text_or_null(st, 1),
+        .integration_id = text_or_null(st, 2),
+        .trigger = text_or_null(st, 3),
+        .transport = text_or_null(st, 4),
+        .attempt = sqlite3_column_int(st, 5),
+        .succeeded = sqlite3_column_int(st, 6) != 0,
+        .request = text_or_null(st, 7),
+        .response = text_or_null(st, 8),
+        .error_detail = text_or_null(st, 9),
+        .duration_ms = sqlite3_column_double(st, 10),
+        .started_ms = sqlite3_column_int64(st, 11),
+        .finished_ms = sqlite3_column_int64(st, 12),
+    };
+    rows->visit.delivery(&d, rows->ctx);
+}
+
+db_status db_delivery_list(db *d, const delivery_filter *f, long limit, long offset, delivery_visitor visit, void *ctx,
+                           long *total)
+{
+    db_conn *c = db_reader(d);
+    if (!c || db_read_begin(c) != DB_OK)
+        return DB_ERROR;
+    sqlite3_stmt *count = db_bind(c, &q_delivery_count, "ttttiii", f->store_id, f->integration_id, f->job_id,
+                                  f->trigger, (int64_t)f->succeeded, (int64_t)0, (int64_t)0);
+    sqlite3_stmt *page = db_bind(c, &q_delivery_list, "ttttiii", f->store_id, f->integration_id, f->job_id, f->trigger,
+                                 (int64_t)f->succeeded, (int64_t)limit, (int64_t)offset);
+    list_visitor rows = {.visit.delivery = visit, .ctx = ctx};
+    return read_page(c, count, page, delivery_row, &rows, total);
 }
 
 DB_QUERY(q_job_exists, "SELECT 1 FROM jobs WHERE id = ?1 AND store_id = ?2 AND integration_id = ?3");
@@ -239,11 +288,9 @@ DB_QUERY(q_log_insert, "INSERT INTO logs (id, job_id, integration_id, store_id, 
 
 /* Writes the log of an attempt made at `when` (unix ms; status_code 0: no HTTP answer, stored as
  * NULL), unless its job is gone (a reset of its store while the attempt ran). */
-static db_status insert_log(db_conn *c, const char *job_id, const char *integration_id, const char *store_id,
-                            int attempt, const attempt_result *r, int64_t when)
+static db_status insert_log(db_conn *c, const char *log_id, const char *job_id, const char *integration_id,
+                            const char *store_id, int attempt, const attempt_result *r, int64_t when)
 {
-    char log_id[UUID_STR_LEN];
-    id_new(log_id);
     return db_step_done(c, db_bind(c, &q_log_insert, "ttttiidtiti", log_id, job_id, integration_id, store_id,
                                    (int64_t)attempt, (int64_t)r->succeeded, r->processing_time,
                                    r->body ? r->body : "", (int64_t)r->status_code, r->error_detail, when));
@@ -266,8 +313,10 @@ static void log_interrupted(sqlite3_stmt *st, void *ctx)
 {
     recovered *rows = ctx;
     attempt_result r = {.error_detail = "The server stopped during this attempt (crash or kill); its outcome is unknown"};
+    char log_id[UUID_STR_LEN];
+    id_new(log_id);
     if (rows->result == DB_OK)
-        rows->result = insert_log(rows->c, (const char *)sqlite3_column_text(st, 0),
+        rows->result = insert_log(rows->c, log_id, (const char *)sqlite3_column_text(st, 0),
                                   (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
                                   sqlite3_column_int(st, 3), &r, rows->now);
 }
@@ -372,6 +421,35 @@ static db_status next_due_job(db_conn *c, int64_t now, delivery_job *job, claime
 
 /* Takes the job to attempt next (next_due_job): it counts its attempt and is running. Jobs whose
  * integration is gone or disabled are cancelled on the way. */
+DB_QUERY(q_resend_due, "SELECT r.id, j.id, r.attempt, j.store_id, j.integration_id, e.trigger, e.payload, "
+                       "e.created_at FROM resends r JOIN jobs j ON j.id = r.job_id JOIN events e ON e.id = j.event_id "
+                       "WHERE r.due_at <= ?1 ORDER BY r.due_at LIMIT 1");
+DB_QUERY(q_resend_delete, "DELETE FROM resends WHERE id = ?1");
+
+/* The resend due first, into job and cl (without its integration), taken off the list; DB_NOT_FOUND
+ * when none is due. */
+static db_status next_resend(db_conn *c, int64_t now, delivery_job *job, claimed *cl)
+{
+    sqlite3_stmt *st = db_bind(c, &q_resend_due, "i", now);
+    db_status result = db_step_row(c, st);
+    if (result != DB_OK)
+        return result;
+    char resend_id[UUID_STR_LEN];
+    db_column_id(st, 0, resend_id);
+    db_column_id(st, 1, job->id);
+    job->attempt = sqlite3_column_int(st, 2);
+    db_column_id(st, 3, job->store_id);
+    const char *trigger = (const char *)sqlite3_column_text(st, 5);
+    snprintf(job->trigger, sizeof job->trigger, "%s", trigger ? trigger : "");
+    cl->integration_id = db_column_dup(st, 4);
+    cl->payload = db_column_dup(st, 6);
+    job->event_created_ms = sqlite3_column_int64(st, 7);
+    job->resend = true;
+    sqlite3_reset(st);
+    result = cl->integration_id ? DB_OK : DB_ERROR;
+    return result == DB_OK ? db_step_done(c, db_bind(c, &q_resend_delete, "t", resend_id)) : result;
+}
+
 static db_status claim(db_conn *c, int64_t now, delivery_job *job, claimed *cl, int64_t *next_due)
 {
     for (;;) {
@@ -379,6 +457,16 @@ static db_status claim(db_conn *c, int64_t now, delivery_job *job, claimed *cl, 
         free(cl->payload);
         free(cl->integration_id);
         *cl = (claimed){0};
+        /* a resend first: it was asked for now, and it waits for nothing */
+        db_status resent = next_resend(c, now, job, cl);
+        if (resent == DB_ERROR)
+            return resent;
+        if (resent == DB_OK) {
+            resent = db_integration_read(c, job->store_id, cl->integration_id, &job->it);
+            if (resent != DB_NOT_FOUND)
+                return resent; /* gone since it was asked for: it is dropped, the next is looked for */
+            continue;
+        }
         bool blocked;
         db_status result = next_due_job(c, now, job, cl, &blocked);
         if (result == DB_NOT_FOUND && blocked) { /* due, but waiting: for an outcome, or to be slow */
@@ -410,11 +498,34 @@ DB_QUERY(q_job_finish, "UPDATE jobs SET running = 0, "
                        "WHERE id = ?1");
 
 /* Writes the log of an attempt and reschedules its job. */
-static db_status finish(db_conn *c, const job_outcome *o)
+DB_QUERY(q_delivery_insert,
+         "INSERT INTO deliveries (id, store_id, job_id, integration_id, trigger, attempt, transport, succeeded, request, "
+         "response, error_detail, duration_ms, started_at, finished_at) "
+         "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14 "
+         "WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?3)");
+
+/* What went over the wire in the attempt, under the id of its log (a job that is gone: nothing). */
+static db_status insert_delivery(db_conn *c, const char *log_id, const delivery_job *job, const attempt_result *r)
+{
+    return db_step_done(c, db_bind(c, &q_delivery_insert, "tttttititttdii", log_id, job->store_id, job->id, job->it.id,
+                                   job->trigger, (int64_t)job->attempt, r->transport ? r->transport : "",
+                                   (int64_t)r->succeeded, r->wire_request, r->wire_response, r->error_detail,
+                                   r->processing_time * 1000, r->started_ms, r->ended_ms));
+}
+
+static db_status finish(db_conn *c, db_write *w, const job_outcome *o)
 {
     const delivery_job *job = o->job;
     const attempt_result *r = o->result;
-    db_status result = insert_log(c, job->id, job->it.id, job->store_id, job->attempt, r, r->ended_ms);
+    char log_id[UUID_STR_LEN];
+    id_new(log_id);
+    db_status result = insert_log(c, log_id, job->id, job->it.id, job->store_id, job->attempt, r, r->ended_ms);
+    if (result == DB_OK && db_changes(c) > 0) {
+        result = insert_delivery(c, log_id, job, r);
+        w->delivered_store = job->store_id;
+    }
+    if (job->resend) /* one more attempt: the job's state and schedule stay as they are */
+        return result;
     /* A job cancelled while its attempt ran stays cancelled. */
     const char *state = r->succeeded ? "succeeded" : o->next_attempt_at < 0 ? "failed" : "pending";
     if (result == DB_OK)
@@ -435,7 +546,7 @@ static db_status apply_job_cycle(db_conn *c, db_write *w)
 {
     job_cycle *op = (job_cycle *)w;
     op->next_due = -1;
-    db_status result = op->done ? finish(c, op->done) : DB_OK;
+    db_status result = op->done ? finish(c, w, op->done) : DB_OK;
     if (result == DB_OK && op->now >= 0)
         result = claim(c, op->now, op->job, &op->cl, &op->next_due);
     return result;

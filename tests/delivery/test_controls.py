@@ -4,7 +4,7 @@ import json
 import pytest
 
 from dsupport import emit, hook, job_for, list_all, logs, wait_logs
-from receiver import hang, status
+from receiver import hang, ok, status
 from support import body_json, errors_of, one_error
 
 RESET = "/emulator/v1/reset"
@@ -160,3 +160,66 @@ def test_delivery_to_the_built_in_sink(make_server):
     assert [json.loads(r["body"])["attempt"] for r in got] == [3, 2, 1]
     assert all(json.loads(r["body"])["id"] == job for r in got)
     assert got[0]["headers"]["X-MOLTIN-INTEGRATION-TRIGGER"] == "order.fulfilled"
+
+
+# -- resend ------------------------------------------------------------------------------------
+def resend(client, job):
+    return client.post(f"/emulator/v1/jobs/{job}/resend")
+
+
+def test_resend_a_succeeded_job(make_server, receiver):
+    srv = make_server(schedule="0")
+    c = srv.client()
+    it = c.create(hook(receiver, "/again"))
+    job = job_for(emit(c, "order.fulfilled"), it["id"])
+    wait_logs(c, it["id"], job, 1)
+    assert body_json(resend(c, job), 202)["data"] == {"type": "integration-job", "id": job, "attempt": 2}
+    second, first = wait_logs(c, it["id"], job, 2)
+    assert (first["attempt"], second["attempt"]) == (1, 2) and second["succeeded"] is True
+    got = receiver.wait_for(2, "/again")
+    assert [r.json["attempt"] for r in got] == [1, 2] and got[1].json["id"] == job
+    (rec,) = body_json(c.get("/emulator/v1/deliveries", params={"job_id": job, "page[limit]": "1"}), 200)["data"]
+    assert rec["attempt"] == 2 and rec["id"] == second["id"]
+
+
+def test_resend_keeps_the_schedule(make_server, receiver):
+    """A pending job keeps its scheduled retry: the resend is one more attempt beside it."""
+    srv = make_server(schedule="0,600")
+    c = srv.client()
+    it = c.create(hook(receiver, "/sched"))
+    receiver.set("/sched", status(500), status(500))
+    job = job_for(emit(c, "order.fulfilled"), it["id"])
+    wait_logs(c, it["id"], job, 1)
+    assert body_json(resend(c, job), 202)["data"]["attempt"] == 2
+    wait_logs(c, it["id"], job, 2)
+    # the job is still pending its 600 s retry: flush makes it due, and it is attempt 3
+    assert body_json(c.post(FLUSH), 202)["data"]["jobs"] == 1
+    third, _, _ = wait_logs(c, it["id"], job, 3)
+    assert third["attempt"] == 3
+
+
+def test_resend_of_a_cancelled_job(make_server, receiver):
+    srv = make_server(schedule="0,600")
+    c = srv.client()
+    it = c.create(hook(receiver, "/cancelled"))
+    receiver.set("/cancelled", status(500), ok())
+    job = job_for(emit(c, "order.fulfilled"), it["id"])
+    wait_logs(c, it["id"], job, 1)
+    c.put(f"/v2/integrations/{it['id']}", {"data": {"type": "integration", "enabled": False}})
+    assert body_json(resend(c, job), 202)["data"]["attempt"] == 2
+    second, _ = wait_logs(c, it["id"], job, 2)
+    assert second["succeeded"] is True
+    assert body_json(c.post(FLUSH), 202)["data"]["jobs"] == 0        # still cancelled
+
+
+def test_resend_errors(make_server, receiver):
+    srv = make_server(schedule="0")
+    c, other = srv.client(), srv.client()
+    it = c.create(hook(receiver, "/gone"))
+    job = job_for(emit(c, "order.fulfilled"), it["id"])
+    wait_logs(c, it["id"], job, 1)
+    one_error(resend(other, job), 404, "Job not found")               # another store's job
+    one_error(resend(c, "not-a-uuid"), 404, "Job not found")
+    one_error(resend(c, "00000000-0000-4000-8000-000000000000"), 404, "Job not found")
+    c.delete(f"/v2/integrations/{it['id']}")
+    one_error(resend(c, job), 404, "Integration not found")

@@ -159,6 +159,15 @@ def test_send_message_request_on_the_wire(server, sqs):
     assert body["MessageBody"] == msg["Body"]
     assert "MessageGroupId" not in msg["Attributes"], msg["Attributes"]
     assert log["body"] == req["answer"], (log, req["answer"])
+    # the emulator's wire journal: the signed request as it went, the answer as it came
+    (rec,) = c.get("/emulator/v1/deliveries", params={"job_id": job}).json()["data"]
+    assert rec["transport"] == "sqs" and rec["succeeded"] is True and rec["id"] == log["id"]
+    assert rec["request"]["method"] == "POST" and rec["request"]["url"] == f"http://127.0.0.1:{sqs.proxy.port}/"
+    assert rec["request"]["body"] == req["body"]
+    assert rec["request"]["headers"]["Authorization"] == header(req, "Authorization")
+    assert rec["request"]["headers"]["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=" + ACCESS_KEY)
+    assert rec["request"]["headers"]["X-Amz-Target"] == "AmazonSQS.SendMessage"
+    assert rec["response"]["status"] == 200 and rec["response"]["body"] == req["answer"]
 
 
 def test_deleted_trigger_data_is_type_and_id(server, sqs):

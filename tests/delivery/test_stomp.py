@@ -193,6 +193,15 @@ def test_plain_delivery_is_the_cloudevent(make_server, broker, consumers, receiv
     ok_log(log, it["id"], job)
     sub.receive_none(QUIET)                                 # exactly one message ...
     assert len(job_logs(c, it["id"], job)) == 1             # ... and one attempt
+    # the emulator's wire journal: the SEND frame and the broker's RECEIPT
+    (rec,) = c.get("/emulator/v1/deliveries", params={"job_id": job}).json()["data"]
+    assert rec["transport"] == "stomp" and rec["succeeded"] is True and rec["id"] == log["id"]
+    assert rec["request"]["method"] == "SEND" and rec["request"]["url"] == broker.address()
+    assert rec["request"]["headers"]["destination"] == q
+    assert rec["request"]["headers"]["receipt"] == f"{job}-1"
+    assert json.loads(rec["request"]["body"])["id"] == job
+    assert rec["response"]["status"] is None and rec["response"]["headers"]["command"] == "RECEIPT"
+    assert rec["response"]["headers"]["receipt-id"] == f"{job}-1"
 
 
 def test_explicit_payload_deleted_trigger_and_public_url(make_server, broker, consumers):
