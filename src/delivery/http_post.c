@@ -17,7 +17,8 @@ typedef struct capture {
     size_t seen;                  /* of the body, all of it */
     char sent[16384];             /* the request's header block */
     size_t sent_len;
-    json_t *headers;              /* of the last answer (after a 100 Continue, the final one) */
+    char got[16384];              /* the answer's header lines (after a 100 Continue, the final one's) */
+    size_t got_len;
 } capture;
 
 /* Keeps the first bytes of the response; the rest is read and dropped. */
@@ -32,17 +33,16 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
+/* Keeps the answer's header lines as they come (read into an object once, after the answer). */
 static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 {
     capture *c = userdata;
     size_t n = size * nmemb;
-    if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) { /* a new answer begins */
-        json_decref(c->headers);
-        c->headers = json_object();
-    } else if (c->headers) {
-        json_t *one = wire_http_headers(line, n, NULL, 0);
-        json_object_update(c->headers, one);
-        json_decref(one);
+    if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) /* a new answer begins */
+        c->got_len = 0;
+    else if (n <= sizeof c->got - c->got_len) {
+        memcpy(c->got + c->got_len, line, n);
+        c->got_len += n;
     }
     return n;
 }
@@ -76,8 +76,7 @@ bool http_post(transport_ctx *t, const http_post_request *rq, attempt_result *r,
         snprintf(r->error_detail, sizeof r->error_detail, "Out of memory before sending");
         goto out;
     }
-    cap->len = cap->seen = cap->sent_len = 0;
-    cap->headers = NULL;
+    cap->len = cap->seen = cap->sent_len = cap->got_len = 0;
     /* every option of the last attempt goes; its open connections stay for the next */
     curl_lib.easy_reset(curl);
     long timeout_ms = (long)(s->timeout * 1000);
@@ -121,8 +120,8 @@ bool http_post(transport_ctx *t, const http_post_request *rq, attempt_result *r,
         curl_lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         r->status_code = (int)status;
         r->body = utf8_clean(cap->data, cap->len, RESPONSE_BODY_MAX);
-        r->wire_response = wire_response((int)status, cap->headers, cap->data, cap->seen);
-        cap->headers = NULL; /* taken */
+        r->wire_response =
+            wire_response((int)status, wire_http_headers(cap->got, cap->got_len, NULL, 0), cap->data, cap->seen);
         *answered = true;
     } else if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(t->stopping)) {
         completed = false;
@@ -132,8 +131,6 @@ bool http_post(transport_ctx *t, const http_post_request *rq, attempt_result *r,
         snprintf(r->error_detail, sizeof r->error_detail, "%s", errbuf[0] ? errbuf : curl_lib.easy_strerror(rc));
     }
 out:
-    if (cap)
-        json_decref(cap->headers);
     free(cap);
     return completed;
 }
