@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access_log.h"
 #include "app.h"
 #include "config.h"
 #include "db.h"
@@ -103,6 +104,8 @@ int main(int argc, char **argv, char **envp)
         printf("mode: open (any client_id/client_secret pair gets a token; first use creates its store)\n");
     printf("listening on %s\n", a.default_base_url);
     fflush(stdout);
+    if (!cfg.quiet) /* after the line that tells the port: a line a request from now on */
+        access_log_start(cfg.log_json);
 
     int sig;
     sigwait(&stop_signals, &sig);
@@ -112,6 +115,7 @@ int main(int argc, char **argv, char **envp)
 out:
     http_stop(server);    /* first: no new events */
     delivery_stop(runner); /* attempts under way are cut short and logged; their jobs stay pending */
+    access_log_stop();     /* the last lines, after the last attempt's */
     auth_free_clients(&a);
     api_seed_free(&a);
     api_close(&a);

@@ -85,6 +85,9 @@ typedef void http_visitor(const char *name, const char *value, void *ctx);
 void http_each_header(const http_request *req, http_visitor *visit, void *ctx);
 void http_each_query(const http_request *req, http_visitor *visit, void *ctx);
 
+/* The caller's store, once a handler knows it: the access log shows it. */
+void http_note_store(const http_request *req, const char *store_id);
+
 /* Sets an error response with one error object (detail NULL = the error's own). */
 void http_error(http_response *res, error_code code, const char *detail);
 /* Sets an error response from an array of error objects (stolen): the status is the first's. */

@@ -27,6 +27,8 @@ typedef struct config {
     bool sign_webhooks;          /* Standard Webhooks headers */
     bool no_emulator;            /* the emulator routes answer 404 */
     const char *seed;            /* --seed file; NULL = none */
+    bool log_json;               /* --log-format json */
+    bool quiet;                  /* no access log */
     const char *stomp_ca_file;   /* PEM file of extra CAs for stomp+ssl */
     bool healthcheck;            /* ask /health of the running server and exit 0/1 */
 } config;

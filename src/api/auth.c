@@ -333,6 +333,7 @@ static bool token_store(app *a, const http_request *req, http_response *res, boo
         return false;
     }
     memcpy(store_id, row.store_id, UUID_STR_LEN);
+    http_note_store(req, store_id);
     return true;
 }
 

@@ -16,6 +16,7 @@
 #include "delivery.h"
 #include "retry.h"
 #include "timestamp.h"
+#include "access_log.h"
 #include "curl_lib.h"
 #include "transport.h"
 
@@ -110,6 +111,8 @@ static void attempt(delivery *dl, transport_ctx *t, const delivery_job *job, att
         free(detail);
     }
     r->ended_ms = now_ms();
+    access_log_attempt(job->trigger, job->it.id, r->transport ? r->transport : "", job->attempt, r->succeeded,
+                       r->error_detail);
     *next_at = retry_next_attempt(dl->s.schedule, dl->s.attempts, job->attempt, r->succeeded, r->ended_ms);
 }
 

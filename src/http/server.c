@@ -18,6 +18,7 @@
 
 #include "errors.h"
 #include "form.h"
+#include "access_log.h"
 #include "ids.h"
 #include "timers.h"
 
@@ -47,6 +48,8 @@ struct http_wait {
     bool too_large;
     http_server *server;
     route_handler *handler; /* of the matched route, for the intercept */
+    int64_t started_us;   /* when the headers were in: the access log's duration */
+    char store_id[UUID_STR_LEN]; /* the caller's store once known (http_note_store), for the log */
     http_request req;     /* as the handler saw it, for the continuation */
     http_handler resume;  /* the continuation of a deferred answer, and its state */
     void (*discard)(void *ctx);
@@ -134,9 +137,8 @@ void http_errors(http_response *res, json_t *errors)
 }
 
 /* Adds what every response carries: request id and CORS. */
-static void add_common_headers(struct MHD_Connection *conn, struct MHD_Response *r)
+static void add_common_headers(struct MHD_Connection *conn, struct MHD_Response *r, char request_id[UUID_STR_LEN])
 {
-    char request_id[UUID_STR_LEN];
     id_new(request_id);
     MHD_add_response_header(r, "X-Moltin-Request-Id", request_id);
     const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
@@ -146,8 +148,22 @@ static void add_common_headers(struct MHD_Connection *conn, struct MHD_Response 
     MHD_add_response_header(r, "Access-Control-Expose-Headers", "X-Moltin-Request-Id");
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, http_response *res, const char *allow)
+static int64_t monotonic_us(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void http_note_store(const http_request *req, const char *store_id)
+{
+    snprintf(req->wait->store_id, sizeof req->wait->store_id, "%s", store_id);
+}
+
+/* Queues the answer of st's request (the access log gets its line). */
+static enum MHD_Result send_response(request_state *st, http_response *res, const char *allow)
+{
+    struct MHD_Connection *conn = st->req.conn;
     struct MHD_Response *r;
     if (res->json || res->text) {
         char *text = res->text ? res->text : json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
@@ -170,38 +186,45 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
         res->json = NULL;
         return MHD_NO;
     }
-    add_common_headers(conn, r);
+    char request_id[UUID_STR_LEN];
+    add_common_headers(conn, r, request_id);
     if (allow)
         MHD_add_response_header(r, "Allow", allow);
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, r);
+    access_log_request(st->req.method, st->req.path, res->status, (double)(monotonic_us() - st->started_us) / 1000,
+                       request_id, st->store_id[0] ? st->store_id : NULL);
     MHD_destroy_response(r);
     json_decref(res->json);
     res->json = NULL;
     return ok;
 }
 
-static enum MHD_Result send_preflight(struct MHD_Connection *conn)
+static enum MHD_Result send_preflight(request_state *st)
 {
+    struct MHD_Connection *conn = st->req.conn;
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
-    add_common_headers(conn, r);
+    char request_id[UUID_STR_LEN];
+    add_common_headers(conn, r, request_id);
     const char *req_headers = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Headers");
     MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
     MHD_add_response_header(r, "Access-Control-Allow-Headers", req_headers ? req_headers : default_allow_headers);
     MHD_add_response_header(r, "Access-Control-Max-Age", "600");
     enum MHD_Result ok = MHD_queue_response(conn, MHD_HTTP_NO_CONTENT, r);
     MHD_destroy_response(r);
+    access_log_request(st->req.method, st->req.path, MHD_HTTP_NO_CONTENT,
+                       (double)(monotonic_us() - st->started_us) / 1000, request_id, NULL);
     return ok;
 }
 
-static enum MHD_Result send_too_large(struct MHD_Connection *conn, size_t max_body)
+static enum MHD_Result send_too_large(request_state *st, size_t max_body)
 {
     char detail[128];
     snprintf(detail, sizeof detail, "The request body is larger than the limit of %zu bytes.", max_body);
     http_response res = {0};
     http_error(&res, ERR_PAYLOAD_TOO_LARGE, detail);
-    return send_response(conn, &res, NULL);
+    return send_response(st, &res, NULL);
 }
 
 /* Appends a chunk of the body, or switches to discarding once the limit is passed. */
@@ -288,7 +311,7 @@ static enum MHD_Result run_handler(http_server *s, request_state *st, http_handl
         if (!res.deferred) {
             if (res.status == 0)
                 http_error(&res, ERR_UNANSWERED, NULL);
-            return send_response(st->req.conn, &res, NULL);
+            return send_response(st, &res, NULL);
         }
         pthread_mutex_lock(&st->mu);
         if (!st->woken) {
@@ -330,9 +353,9 @@ static enum MHD_Result dispatch(http_server *s, struct MHD_Connection *conn, con
                                 request_state *st)
 {
     if (st->too_large)
-        return send_too_large(conn, s->opt.max_body);
+        return send_too_large(st, s->opt.max_body);
     if (strcmp(method, "OPTIONS") == 0)
-        return send_preflight(conn);
+        return send_preflight(st);
 
     st->req = (http_request){
         .conn = conn, .method = method, .path = url, .body = st->body, .body_len = st->len, .wait = st};
@@ -349,12 +372,12 @@ static enum MHD_Result dispatch(http_server *s, struct MHD_Connection *conn, con
     case ROUTE_NO_METHOD:
         snprintf(detail, sizeof detail, "Method %.16s is not allowed for %.200s", method, url);
         http_error(&res, ERR_METHOD_NOT_ALLOWED, detail);
-        return send_response(conn, &res, allow);
+        return send_response(st, &res, allow);
     case ROUTE_NO_PATH:
     default:
         snprintf(detail, sizeof detail, "No route for %.16s %.200s", method, url);
         http_error(&res, ERR_NO_ROUTE, detail);
-        return send_response(conn, &res, NULL);
+        return send_response(st, &res, NULL);
     }
 }
 
@@ -379,6 +402,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!st)
             return MHD_NO;
         st->server = s;
+        st->started_us = monotonic_us();
+        st->req = (http_request){.conn = conn, .method = method, .path = url, .wait = st}; /* for an early answer */
         pthread_mutex_init(&st->mu, NULL);
         *con_cls = st;
         atomic_fetch_add(&s->in_flight, 1);
@@ -386,7 +411,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             st->too_large = true;
             const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
             if (expect && strcasecmp(expect, "100-continue") == 0)
-                return send_too_large(conn, s->opt.max_body);
+                return send_too_large(st, s->opt.max_body);
         }
         return MHD_YES;
     }

@@ -13,7 +13,18 @@
 
 #include "address.h"
 
-typedef enum { OPT_PATH, OPT_FILE, OPT_INTEGER, OPT_SECONDS, OPT_SCHEDULE, OPT_SWITCH, OPT_ADDRESS, OPT_URL, OPT_CLIENTS } option_kind;
+typedef enum {
+    OPT_PATH,
+    OPT_FILE,
+    OPT_INTEGER,
+    OPT_SECONDS,
+    OPT_SCHEDULE,
+    OPT_SWITCH,
+    OPT_ADDRESS,
+    OPT_URL,
+    OPT_CLIENTS,
+    OPT_LOG_FORMAT
+} option_kind;
 
 typedef struct option_def {
     const char *name; /* flag without "--"; env var is INTEGRATIONSD_ + NAME with '-' -> '_' */
@@ -45,6 +56,9 @@ static const option_def options[] = {
      "JSON document applied at every start: stores, clients, integrations (what exists is left)"},
     {"no-emulator", OPT_SWITCH, FIELD(no_emulator), 0, 0, "",
      "answer /emulator/* as unknown routes (404): a server shared beyond one team"},
+    {"log-format", OPT_LOG_FORMAT, FIELD(log_json), 0, 0, "text|json",
+     "the console's line a request and a delivery attempt: text (default) or JSON lines"},
+    {"quiet", OPT_SWITCH, FIELD(quiet), 0, 0, "", "no line a request or a delivery attempt"},
     {"stomp-ca-file", OPT_FILE, FIELD(stomp_ca_file), 0, 0, "PATH", "PEM file of CAs trusted for stomp+ssl"},
     {"healthcheck", OPT_SWITCH, FIELD(healthcheck), 0, 0, "",
      "ask /health of the server at --bind/--port, exit 0 (healthy) or 1"},
@@ -174,6 +188,11 @@ static bool set_option(config *cfg, const option_def *o, const char *value, cons
     case OPT_CLIENTS:
         ok = valid_clients(value);
         expected = "ID:SECRET pairs separated by commas";
+        break;
+    case OPT_LOG_FORMAT:
+        ok = strcmp(value, "text") == 0 || strcmp(value, "json") == 0;
+        *(bool *)field = ok && strcmp(value, "json") == 0;
+        expected = "text or json";
         break;
     }
     if (!ok) {

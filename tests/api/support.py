@@ -137,6 +137,17 @@ class Server:
         assert rc == 0, f"exit status on SIGTERM: {rc}"
         return self.start()
 
+    def stdout(self):
+        """Everything the server has printed on standard output so far (every start)."""
+        chunks = []
+        for n in range(self.starts):
+            try:
+                with open(os.path.join(self.workdir, f"stdout.{n}.log"), "rb") as f:
+                    chunks.append(f.read().decode("utf-8", "replace"))
+            except OSError:
+                pass
+        return "".join(chunks)
+
     def stderr(self):
         chunks = []
         for p in self.err_paths:
@@ -152,9 +163,9 @@ class Server:
         self.stop()
         problems = []
         bad = [rc for rc in self.exit_codes if rc != 0]
-        if bad:
-            problems.append(f"exit status after SIGTERM: {bad} (expected 0)")
         err = self.stderr()
+        if bad:
+            problems.append(f"exit status after SIGTERM: {bad} (expected 0); stderr: {err[-3000:]!r}")
         for marker in SANITIZER_MARKERS:
             if marker in err:
                 i = err.index(marker)

@@ -3,7 +3,7 @@ import collections
 import signal
 import time
 
-from dsupport import emit, hook, job_for, wait_logs, wait_until
+from dsupport import emit, hook, job_for, job_logs, wait_logs, wait_until
 from receiver import hang, ok, status
 
 QUIET = 0.8
@@ -37,8 +37,9 @@ def test_sigkill_with_failing_jobs_then_restart_delivers_every_job_once_per_atte
         done = {r.json["id"] for r in receiver.requests("/crash") if r.answered.is_set() and r.status == 200}
         return done >= set(jobs)
     wait_until(delivered, what="every job delivered after the restart")
-    for j in jobs:
-        top = wait_logs(c, it["id"], j, 1)[0]
+    for j in jobs:  # the receiver answered: the outcome's log follows in the worker's next commit
+        top = wait_until(lambda: (lambda l: l if l and l[0]["succeeded"] else None)(job_logs(c, it["id"], j)),
+                         what=f"the successful attempt's log of {j}")[0]
         assert top["succeeded"] is True and top["status_code"] == 200, top
     time.sleep(QUIET)
 
