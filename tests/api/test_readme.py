@@ -58,3 +58,53 @@ def test_readme_walkthrough(server):
         ("Missing required property: url", "data.configuration.url"),
         ('No enum match for: "nope"', "data.observes[0]"),
     ]
+
+
+def ci_recipe(port):
+    """The seed file and the two command blocks of "A CI test, end to end", for a server on port."""
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    section = text[text.index("### A CI test, end to end"):]
+    section = section[:section.index("\n### ", 5)]
+    (seed,) = re.findall(r"```json\n(.*?)```", section, re.S)
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+    assert len(blocks) == 2, "the CI test and the front-end fault rule"
+    base = f"http://127.0.0.1:{port}"
+    seed = seed.replace("http://127.0.0.1:8080", base)
+    scripts = ["set -eu\n" + b.replace("B=http://127.0.0.1:8080", f"B={base}") for b in blocks]
+    assert "B=http://127.0.0.1:8080" in blocks[0]
+    scripts[1] = f"B={base}\nTOKEN=$(curl -s $B/oauth/access_token -d grant_type=client_credentials " \
+                 "-d client_id=storefront-ci -d client_secret=s3cret | " \
+                 "sed -n 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/p')\n" + scripts[1]
+    return json.loads(seed), scripts
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_readme_ci_recipe(make_server, tmp_path):
+    port = free_port()
+    seed, (ci, front_end) = ci_recipe(port)
+    path = tmp_path / "ci-seed.json"
+    path.write_text(json.dumps(seed))
+    make_server(args=["--port", str(port), "--seed", str(path), "--retry-schedule", "0"])
+    for _ in range(2):  # twice: the reset puts the seed back, and the same steps pass again
+        r = subprocess.run(["bash", "-c", ci], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        event, received, journal = json_documents(r.stdout)
+        (job,) = event["data"]["jobs"]
+        (got,) = received["data"]                                  # the sink was cleared first
+        assert json.loads(got["body"])["id"] == job["id"]
+        assert got["headers"]["X-MOLTIN-INTEGRATION-TRIGGER"] == "order.fulfilled"
+        (rec,) = journal["data"]                                   # the reset removed the last test's
+        assert rec["job_id"] == job["id"] and rec["succeeded"] is True and rec["response"]["status"] == 200
+    r = subprocess.run(["bash", "-c", front_end], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    rules, forced, listed = json_documents(r.stdout)
+    assert rules["data"][0]["status"] == 503
+    assert forced["errors"][0]["status"] == 503
+    assert [i["name"] for i in listed["data"]] == ["Orders to the sink"]
