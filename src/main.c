@@ -1,5 +1,6 @@
 /* integrationsd: flags -> configuration, storage, HTTP server, signals, clean shutdown. */
 #include <pthread.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,27 @@ static unsigned worker_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 2 ? 2 : n > 16 ? 16 : (unsigned)n;
+}
+
+/* Connections the server takes at once: answers that wait (delays, long polls, commits) hold a
+ * connection each, not a thread. The soft limit of open files is raised to the hard one first
+ * (a shell's default of 1024 would cap a thousand waiting requests); a margin stays for the
+ * database, the delivery workers and the logs. */
+#define CONNECTIONS_MAX 4096
+#define FILES_KEPT_BACK 128
+
+static unsigned connection_limit(void)
+{
+    struct rlimit files;
+    if (getrlimit(RLIMIT_NOFILE, &files) != 0)
+        return 1000;
+    if (files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max > 65536 ? 65536 : files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+        getrlimit(RLIMIT_NOFILE, &files);
+    }
+    rlim_t usable = files.rlim_cur > 2 * FILES_KEPT_BACK ? files.rlim_cur - FILES_KEPT_BACK : files.rlim_cur / 2;
+    return usable > CONNECTIONS_MAX ? CONNECTIONS_MAX : (unsigned)usable;
 }
 
 static void format_base_url(char *out, size_t n, const char *bind, unsigned port)
@@ -74,6 +96,7 @@ int main(int argc, char **argv, char **envp)
         .port = (unsigned)cfg.port,
         .max_body = (size_t)cfg.max_body,
         .threads = worker_threads(),
+        .max_connections = connection_limit(),
         .routes = api_routes,
         .route_count = api_route_count - (cfg.no_emulator ? api_emulator_route_count : 0),
         .intercept = cfg.no_emulator ? NULL : api_intercept,

@@ -61,6 +61,7 @@ typedef struct http_options {
     unsigned port;
     size_t max_body;
     unsigned threads;
+    unsigned max_connections; /* open at once; more wait in the listen queue */
     const route *routes;
     size_t route_count;
     http_intercept *intercept; /* NULL: handlers run directly */

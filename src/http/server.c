@@ -543,7 +543,7 @@ bool http_serve(http_server *s)
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                  MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                                 MHD_OPTION_CONNECTION_LIMIT, s->opt.max_connections ? s->opt.max_connections : 1000u,
                                  MHD_OPTION_END);
     if (!s->daemon)
         fprintf(stderr, "integrationsd: cannot start the HTTP server\n");
