@@ -36,6 +36,12 @@ void api_base_url(const app *a, const http_request *req, char out[BASE_URL_MAX])
 /* Reads page[limit] and page[offset]; a 400 naming the bad parameters when they are invalid. */
 bool api_page(const http_request *req, http_response *res, page *p);
 
+/* The longest wait=S of a list that can wait for its first record (the sinks, the journal). */
+#define API_WAIT_MAX_S 60
+/* A whole number in [min, max] from the query parameter `name`; absent: true, *out untouched.
+ * false after adding an error that names the parameter. */
+bool api_query_number(const http_request *req, const char *name, long min, long max, long *out, json_t *errors);
+
 /* Copies route parameter i as a lowercase UUID; false when it is not a UUID. */
 bool api_param_id(const http_request *req, size_t i, char out[UUID_STR_LEN]);
 

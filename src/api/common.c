@@ -81,6 +81,24 @@ bool api_list_end(list_page *l, db_status read, const page *p, long total, const
     return true;
 }
 
+/* A whole number in [min, max] from the query parameter `name`; absent: true, *out untouched. */
+bool api_query_number(const http_request *req, const char *name, long min, long max, long *out, json_t *errors)
+{
+    const char *v = http_query(req, name);
+    if (!v)
+        return true;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*v < '0' || *v > '9' || *end || n < min || n > max) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "%s must be a whole number from %ld to %ld.", name, min, max);
+        errors_add(errors, ERR_BAD_REQUEST, detail, name);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
 void api_storage_error(http_response *res)
 {
     http_error(res, ERR_STORAGE, NULL);

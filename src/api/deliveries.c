@@ -11,7 +11,6 @@
 #include "errors.h"
 #include "timestamp.h"
 
-#define WAIT_MAX_S 60
 #define WAIT_STEP_MS 50
 
 /* One reading of the list, kept while it waits. */
@@ -97,7 +96,7 @@ void api_deliveries(void *ctx, const http_request *req, http_response *res)
     filter_text(req, "integration_id", r->integration_id, sizeof r->integration_id, &r->filter.integration_id, errors);
     filter_text(req, "job_id", r->job_id, sizeof r->job_id, &r->filter.job_id, errors);
     filter_text(req, "trigger", r->trigger, sizeof r->trigger, &r->filter.trigger, errors);
-    const char *succeeded = http_query(req, "succeeded"), *wait = http_query(req, "wait");
+    const char *succeeded = http_query(req, "succeeded");
     r->filter.succeeded = -1;
     if (succeeded && strcmp(succeeded, "true") == 0)
         r->filter.succeeded = 1;
@@ -105,14 +104,9 @@ void api_deliveries(void *ctx, const http_request *req, http_response *res)
         r->filter.succeeded = 0;
     else if (succeeded)
         errors_add(errors, ERR_BAD_REQUEST, "succeeded is true or false.", "succeeded");
-    if (wait) {
-        char *end;
-        long s = strtol(wait, &end, 10);
-        if (*wait < '0' || *wait > '9' || *end || s > WAIT_MAX_S)
-            errors_add(errors, ERR_BAD_REQUEST, "wait is a whole number of seconds from 0 to 60.", "wait");
-        else if (s > 0)
-            r->deadline_ms = now_ms() + s * 1000;
-    }
+    long wait_s = 0;
+    if (api_query_number(req, "wait", 0, API_WAIT_MAX_S, &wait_s, errors) && wait_s > 0)
+        r->deadline_ms = now_ms() + wait_s * 1000;
     if (json_array_size(errors) > 0) {
         http_errors(res, json_incref(errors));
         goto out;

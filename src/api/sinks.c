@@ -20,7 +20,6 @@
 #define SINK_BYTES_MAX (4 * 1024 * 1024)
 #define SINK_BODY_MAX (64 * 1024)
 #define SINK_NAME_MAX 64
-#define WAIT_MAX_S 60
 #define DELAY_MAX_MS 60000
 
 /* A reader waiting for a sink's first record; it belongs to the sink's list and to its timer. */
@@ -166,36 +165,21 @@ static void keep(sinks *s, sink *k, char *record)
 
 /* ---- the sink itself: /emulator/v1/sink/{name} ----------------------------------------------- */
 
-static bool valid_name(const route_param *p, char out[SINK_NAME_MAX + 1])
+/* The sink's name from the path into out; false after adding the error when it is not one. */
+static bool read_name(const route_param *p, char out[SINK_NAME_MAX + 1], json_t *errors)
 {
-    if (p->len == 0 || p->len > SINK_NAME_MAX)
-        return false;
-    for (size_t i = 0; i < p->len; i++) {
+    bool ok = p->len > 0 && p->len <= SINK_NAME_MAX;
+    for (size_t i = 0; ok && i < p->len; i++) {
         char c = p->ptr[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-'))
-            return false;
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+             c == '-';
+    }
+    if (!ok) {
+        errors_add(errors, ERR_BAD_REQUEST, "A sink's name is 1 to 64 of A-Z a-z 0-9 . _ -", "name");
+        return false;
     }
     memcpy(out, p->ptr, p->len);
     out[p->len] = '\0';
-    return true;
-}
-
-/* A whole number in [min, max] from the query parameter `name`; absent: true, *out untouched. */
-static bool query_number(const http_request *req, const char *name, long min, long max, long *out, json_t *errors)
-{
-    const char *v = http_query(req, name);
-    if (!v)
-        return true;
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (*v < '0' || *v > '9' || *end || n < min || n > max) {
-        char detail[128];
-        snprintf(detail, sizeof detail, "%s must be a whole number from %ld to %ld.", name, min, max);
-        errors_add(errors, ERR_BAD_REQUEST, detail, name);
-        return false;
-    }
-    *out = n;
     return true;
 }
 
@@ -258,11 +242,10 @@ void api_sink_receive(void *ctx, const http_request *req, http_response *res)
     char name[SINK_NAME_MAX + 1];
     long status = 0, fail_first = -1, delay_ms = 0;
     json_t *errors = json_array();
-    if (!valid_name(&req->params.v[0], name))
-        errors_add(errors, ERR_BAD_REQUEST, "A sink's name is 1 to 64 of A-Z a-z 0-9 . _ -", "name");
-    query_number(req, "status", 200, 599, &status, errors);
-    query_number(req, "fail_first", 0, 1000000, &fail_first, errors);
-    query_number(req, "delay_ms", 0, DELAY_MAX_MS, &delay_ms, errors);
+    read_name(&req->params.v[0], name, errors);
+    api_query_number(req, "status", 200, 599, &status, errors);
+    api_query_number(req, "fail_first", 0, 1000000, &fail_first, errors);
+    api_query_number(req, "delay_ms", 0, DELAY_MAX_MS, &delay_ms, errors);
     if (json_array_size(errors) > 0) {
         http_errors(res, errors);
         return;
@@ -372,9 +355,8 @@ static bool read_list_request(app *a, const http_request *req, http_response *re
     if (!api_any_token(a, req, res))
         return false;
     json_t *errors = json_array();
-    if (!valid_name(&req->params.v[0], sp->name))
-        errors_add(errors, ERR_BAD_REQUEST, "A sink's name is 1 to 64 of A-Z a-z 0-9 . _ -", "name");
-    query_number(req, "wait", 0, WAIT_MAX_S, wait_s, errors);
+    read_name(&req->params.v[0], sp->name, errors);
+    api_query_number(req, "wait", 0, API_WAIT_MAX_S, wait_s, errors);
     if (json_array_size(errors) > 0) {
         http_errors(res, errors);
         return false;
@@ -441,12 +423,12 @@ void api_sink_clear(void *ctx, const http_request *req, http_response *res)
     char name[SINK_NAME_MAX + 1];
     if (!api_any_token(a, req, res))
         return;
-    if (!valid_name(&req->params.v[0], name)) {
-        json_t *errors = json_array();
-        errors_add(errors, ERR_BAD_REQUEST, "A sink's name is 1 to 64 of A-Z a-z 0-9 . _ -", "name");
+    json_t *errors = json_array();
+    if (!read_name(&req->params.v[0], name, errors)) {
         http_errors(res, errors);
         return;
     }
+    json_decref(errors);
     sink_waiter *none = NULL;
     pthread_mutex_lock(&a->sinks->mu);
     sink *k = find(a->sinks, name, false, &none);

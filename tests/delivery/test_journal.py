@@ -124,3 +124,16 @@ def test_records_are_per_store_and_go_with_a_reset(make_server, receiver):
     assert mine.post("/emulator/v1/reset").status_code == 204
     assert records(mine)["results"]["total"] == 0
     assert logs(mine, "/v2/integrations/logs") == []
+
+
+def test_a_long_answer_is_kept_up_to_64_kib(make_server, receiver):
+    srv = make_server(schedule="0")
+    c = srv.client()
+    it = c.create(hook(receiver, "/big"))
+    receiver.set("/big", ok(b"y" * (70 * 1024)))
+    job = job_for(emit(c, "order.fulfilled"), it["id"])
+    (log,) = wait_logs(c, it["id"], job, 1)
+    assert len(log["body"]) == 4096                                   # the log keeps its own 4 KiB
+    (rec,) = records(c)["data"]
+    assert len(rec["response"]["body"]) == 64 * 1024 and rec["response"]["truncated"] is True
+    assert "truncated" not in rec["request"]
