@@ -32,8 +32,10 @@ typedef struct seed {
 bool seed_parse(const json_t *doc, bool state, seed *out, json_t *errors);
 void seed_clear(seed *s);
 
-/* The state document of one store: its clients (client_secret null: only a hash is kept) and its
+/* One client of a state document: client_secret is null, only a hash is kept. */
+json_t *seed_state_client(const char *client_id);
+/* The state document of one store: its clients (an array of seed_state_client, stolen) and its
  * integrations with their real configuration, id and created_at, in the order given. */
-json_t *seed_state_document(const char *const *client_ids, size_t client_count, const integration *its, size_t count);
+json_t *seed_state_document(json_t *clients, const integration *its, size_t count);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct worker_thread {
     pthread_t id;
@@ -20,5 +21,14 @@ void worker_thread_init(worker_thread *t);
 bool worker_thread_start(worker_thread *t, void *(*main)(void *), void *arg);
 /* Tells the thread to stop, waits for it to return, and releases the lock and the condition. */
 void worker_thread_stop(worker_thread *t);
+
+/* An owner: a struct whose first member is its worker_thread. worker_thread_new allocates one
+ * zeroed with its thread initialised (NULL when memory runs out); worker_thread_run starts
+ * main(owner) on it and returns the owner, or frees it and returns NULL (NULL in, NULL out);
+ * worker_thread_free stops the thread and frees the owner (NULL does nothing). What else the
+ * owner holds is freed by the owner, after worker_thread_stop or before worker_thread_free. */
+void *worker_thread_new(size_t owner_size);
+void *worker_thread_run(void *owner, void *(*main)(void *));
+void worker_thread_free(void *owner);
 
 #endif

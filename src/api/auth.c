@@ -128,19 +128,17 @@ static void unauthorized(http_response *res, const char *detail)
 /* A token on its way to the store, and its answer. */
 typedef struct pending_token {
     db_token_issue op;
-    char *client_id;
     char secret_hash[65];
     char token[TOKEN_STR_LEN];
-    json_t *answer; /* the 200 body, sent once the token is stored */
+    json_t *answer;   /* the 200 body, sent once the token is stored */
+    char client_id[]; /* in the same allocation */
 } pending_token;
 
 static void pending_token_free(void *ctx)
 {
     pending_token *p = ctx;
-    if (!p)
-        return;
-    free(p->client_id);
-    json_decref(p->answer);
+    if (p)
+        json_decref(p->answer);
     free(p);
 }
 
@@ -225,10 +223,12 @@ void api_token(void *ctx, const http_request *req, http_response *res)
     const char *client_id, *secret;
     if (!request || !read_grant(request, res, &grant, &client_id, &secret))
         goto out;
-    if (!(p = calloc(1, sizeof *p)) || !(p->client_id = strdup(client_id))) {
+    size_t client_id_size = strlen(client_id) + 1;
+    if (!(p = calloc(1, sizeof *p + client_id_size))) {
         api_build_error(res);
         goto out;
     }
+    memcpy(p->client_id, client_id, client_id_size);
     if (secret && !api_secret_hash(secret, p->secret_hash)) {
         http_error(res, ERR_NO_OPENSSL, NULL);
         goto out;

@@ -33,7 +33,7 @@ typedef struct pending_event {
     db_event_emit op;
     char store_id[UUID_STR_LEN];
     char event_id[UUID_STR_LEN];
-    char *trigger;
+    char trigger[EVENT_KEY_MAX];
     char *payload;
 } pending_event;
 
@@ -43,7 +43,6 @@ static void pending_event_free(void *ctx)
     if (!p)
         return;
     json_decref(p->op.jobs);
-    free(p->trigger);
     free(p->payload);
     free(p);
 }
@@ -84,11 +83,11 @@ void api_emulator_event(void *ctx, const http_request *req, http_response *res)
         payload = sample = sample_payload(trigger, resource_id);
     }
     id_new(p->event_id);
-    p->trigger = strdup(trigger);
+    strcpy(p->trigger, trigger); /* read_event checked its length */
     p->payload = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     db_event_emit_init(&p->op);
     p->op.jobs = json_array();
-    if (!p->trigger || !p->payload || !p->op.jobs) {
+    if (!p->payload || !p->op.jobs) {
         api_build_error(res);
         goto out;
     }

@@ -24,11 +24,11 @@ void api_seed_free(app *a)
     app_seed *s = a->seed;
     if (!s)
         return;
-    seed_clear(&s->doc);
     free(s->stores);
     free(s->client_ids);
     free(s->hashes);
     free(s->hash_of);
+    seed_clear(&s->doc); /* last: the rows above point into it */
     free(s);
     a->seed = NULL;
 }
@@ -170,40 +170,37 @@ static void collect(const integration *it, void *ctx)
                 !integration_copy(&c->items[c->count++], it);
 }
 
-typedef struct client_ids {
-    char **ids;
-    size_t count, cap;
+/* The store's clients, as the state document lists them. */
+typedef struct client_list {
+    json_t *items; /* NULL when it could not be made: failed on the first client */
     bool failed;
-} client_ids;
+} client_list;
 
 static void collect_client(const char *client_id, void *ctx)
 {
-    client_ids *c = ctx;
-    c->failed = c->failed || !array_room((void **)&c->ids, &c->cap, c->count, sizeof *c->ids, 4) ||
-                !(c->ids[c->count++] = strdup(client_id));
+    client_list *c = ctx;
+    c->failed = c->failed || json_array_append_new(c->items, seed_state_client(client_id)) != 0;
 }
 
 /* Answers the store's state document. */
 static void answer_state(app *a, const char *store_id, http_response *res)
 {
     collected its = {0};
-    client_ids clients = {0};
+    client_list clients = {.items = json_array()};
     long total = 0;
     db_status read = db_integration_list(a->db, store_id, a->cfg->max_integrations, 0, collect, &its, &total);
     if (read == DB_OK)
         read = db_client_list(a->db, store_id, collect_client, &clients);
     if (read != DB_OK)
         api_storage_error(res);
-    else if (its.failed || clients.failed)
+    else if (its.failed || clients.failed || !clients.items)
         api_build_error(res);
     else
-        http_json(res, 200, seed_state_document((const char *const *)clients.ids, clients.count, its.items, its.count));
+        http_json(res, 200, seed_state_document(json_incref(clients.items), its.items, its.count));
     for (size_t i = 0; i < its.count; i++)
         integration_clear(&its.items[i]);
-    for (size_t i = 0; i < clients.count; i++)
-        free(clients.ids[i]);
     free(its.items);
-    free(clients.ids);
+    json_decref(clients.items);
 }
 
 void api_state_get(void *ctx, const http_request *req, http_response *res)

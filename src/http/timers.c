@@ -15,7 +15,7 @@ typedef struct timer {
 } timer;
 
 struct timers {
-    worker_thread thread; /* its lock guards the heap */
+    worker_thread thread; /* first (see worker_thread_new); its lock guards the heap */
     timer *heap;          /* a binary min-heap on due_ms */
     size_t count, cap;
 };
@@ -103,16 +103,7 @@ static void *timers_main(void *arg)
 
 timers *timers_new(void)
 {
-    timers *t = calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
-    worker_thread_init(&t->thread);
-    if (!worker_thread_start(&t->thread, timers_main, t)) {
-        worker_thread_stop(&t->thread);
-        free(t);
-        return NULL;
-    }
-    return t;
+    return worker_thread_run(worker_thread_new(sizeof(timers)), timers_main);
 }
 
 bool timers_add(timers *t, int64_t due_ms, void (*fire)(void *arg), void *arg)

@@ -186,11 +186,14 @@ void seed_clear(seed *s)
     memset(s, 0, sizeof *s);
 }
 
-json_t *seed_state_document(const char *const *client_ids, size_t client_count, const integration *its, size_t count)
+json_t *seed_state_client(const char *client_id)
 {
-    json_t *clients = json_array(), *list = json_array();
-    for (size_t i = 0; i < client_count; i++)
-        json_array_append_new(clients, json_pack("{s:s, s:n}", "client_id", client_ids[i], "client_secret"));
+    return json_pack("{s:s, s:n}", "client_id", client_id, "client_secret");
+}
+
+json_t *seed_state_document(json_t *clients, const integration *its, size_t count)
+{
+    json_t *list = json_array();
     for (size_t i = 0; i < count; i++) {
         const integration *it = &its[i];
         char created[TIMESTAMP_LEN];

@@ -18,9 +18,10 @@
 #define MAX_PASSES 16
 
 struct db_checkpointer {
+    worker_thread thread; /* first (see worker_thread_new); started the first time the WAL passes
+                           * the mark; woken when it is due */
     db *owner;
     db_conn *conn;
-    worker_thread thread; /* started the first time the WAL passes the mark; woken when it is due */
     bool wanted;  /* the WAL passed the mark: copy it */
     bool copying; /* the thread is copying */
     bool copied;  /* it has: the committer finishes the checkpoint */
@@ -113,11 +114,10 @@ unsigned long db_checkpointer_frames(db_checkpointer *c, bool *copying)
 
 db_checkpointer *db_checkpointer_start(db *d, db_conn *writer)
 {
-    db_checkpointer *c = calloc(1, sizeof *c);
+    db_checkpointer *c = worker_thread_new(sizeof *c);
     if (!c)
         return NULL;
     c->owner = d;
-    worker_thread_init(&c->thread);
     /* replaces SQLite's own automatic checkpoint on this connection */
     sqlite3_wal_hook(writer->sql, after_commit, c);
     return c;
@@ -125,8 +125,5 @@ db_checkpointer *db_checkpointer_start(db *d, db_conn *writer)
 
 void db_checkpointer_stop(db_checkpointer *c)
 {
-    if (!c)
-        return;
-    worker_thread_stop(&c->thread);
-    free(c);
+    worker_thread_free(c);
 }

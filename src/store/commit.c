@@ -15,9 +15,10 @@ DB_QUERY(q_commit, "COMMIT");
 DB_QUERY(q_rollback, "ROLLBACK");
 
 struct db_committer {
+    worker_thread thread; /* first (see worker_thread_new); its lock guards the queue; woken when
+                           * the queue is no longer empty */
     db *owner;
     db_conn *conn;
-    worker_thread thread; /* its lock guards the queue; woken when the queue is no longer empty */
     db_write *head, *tail;
 };
 
@@ -103,26 +104,19 @@ static void *committer_main(void *arg)
 
 db_committer *db_committer_start(db *d, db_conn *writer)
 {
-    db_committer *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
-    c->owner = d;
-    c->conn = writer;
-    worker_thread_init(&c->thread);
-    if (!worker_thread_start(&c->thread, committer_main, c)) {
-        fprintf(stderr, "integrationsd: cannot start the database writer thread\n");
-        db_committer_stop(c);
-        return NULL;
+    db_committer *c = worker_thread_new(sizeof *c);
+    if (c) {
+        c->owner = d;
+        c->conn = writer;
     }
+    if (!(c = worker_thread_run(c, committer_main)))
+        fprintf(stderr, "integrationsd: cannot start the database writer thread\n");
     return c;
 }
 
 void db_committer_stop(db_committer *c)
 {
-    if (!c)
-        return;
-    worker_thread_stop(&c->thread);
-    free(c);
+    worker_thread_free(c); /* the thread writes what is left in its queue before it returns */
 }
 
 void db_committer_submit(db_committer *c, db_write *w)

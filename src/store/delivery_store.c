@@ -114,33 +114,25 @@ db_status db_job_list(db *d, const char *store_id, const char *integration_id, l
     "WHERE store_id = ?1 AND (?2 IS NULL OR integration_id = ?2) AND (?3 IS NULL OR job_id = ?3) " \
     "AND (?4 IS NULL OR trigger = ?4) AND (?5 < 0 OR succeeded = ?5) "
 DB_QUERY(q_delivery_count, "SELECT count(*) FROM deliveries " DELIVERY_FILTER);
-DB_QUERY(q_delivery_list, "SELECT id, job_id, integration_id, trigger, transport, attempt, succeeded, request, "
-                          "response, error_detail, duration_ms, started_at, finished_at FROM deliveries "
+DB_QUERY(q_delivery_list, "SELECT id, job_id, integration_id, trigger, transport, request, response, error_detail, "
+                          "attempt, succeeded, duration_ms, started_at, finished_at FROM deliveries "
                           DELIVERY_FILTER "ORDER BY started_at DESC, id DESC LIMIT ?6 OFFSET ?7");
-
-static const char *text_or_null(sqlite3_stmt *st, int col)
-{
-    return (const char *)sqlite3_column_text(st, col);
-}
 
 static void delivery_row(sqlite3_stmt *st, void *ctx)
 {
     list_visitor *rows = ctx;
     delivery_record d = {
-        .id = text_or_null(st, 0),
-        .job_id = text_or_null(st, 1),
-        .integration_id = text_or_null(st, 2),
-        .trigger = text_or_null(st, 3),
-        .transport = text_or_null(st, 4),
-        .attempt = sqlite3_column_int(st, 5),
-        .succeeded = sqlite3_column_int(st, 6) != 0,
-        .request = text_or_null(st, 7),
-        .response = text_or_null(st, 8),
-        .error_detail = text_or_null(st, 9),
+        .attempt = sqlite3_column_int(st, 8),
+        .succeeded = sqlite3_column_int(st, 9) != 0,
         .duration_ms = sqlite3_column_double(st, 10),
         .started_ms = sqlite3_column_int64(st, 11),
         .finished_ms = sqlite3_column_int64(st, 12),
     };
+    /* the text columns, in the order q_delivery_list selects them; NULL stays NULL */
+    const char **texts[] = {&d.id,      &d.job_id,   &d.integration_id, &d.trigger,
+                            &d.transport, &d.request, &d.response,      &d.error_detail};
+    for (int i = 0; i < (int)(sizeof texts / sizeof texts[0]); i++)
+        *texts[i] = (const char *)sqlite3_column_text(st, i);
     rows->visit.delivery(&d, rows->ctx);
 }
 
@@ -347,7 +339,10 @@ db_status db_jobs_recover(db *d, size_t max_attempts, int64_t now)
  * its integration: a receiver that answers in time gets its events one at a time and in order; a
  * slow one gets them in parallel, up to --delivery-concurrency. */
 #define SLOW_ATTEMPT_MS 250
-DB_QUERY(q_job_due, "SELECT j.id, j.attempts, j.store_id, j.integration_id, e.trigger, e.payload, e.created_at "
+/* The columns of a job to attempt, in the order read_job reads them: the due query and the
+ * resend query both start with them. */
+#define JOB_COLUMNS "j.id, j.store_id, j.integration_id, e.trigger, e.payload, e.created_at"
+DB_QUERY(q_job_due, "SELECT " JOB_COLUMNS ", j.attempts + 1 "
                     "FROM jobs j JOIN events e ON e.id = j.event_id "
                     "WHERE j.state = 'pending' AND j.running = 0 AND j.next_attempt_at <= ?1 "
                     "ORDER BY j.next_attempt_at LIMIT 16");
@@ -361,6 +356,20 @@ typedef struct claimed {
     char *payload;      /* the event's payload document */
     char *integration_id;
 } claimed;
+
+/* Reads the JOB_COLUMNS and the attempt after them; DB_ERROR when memory runs out. */
+static db_status read_job(sqlite3_stmt *st, delivery_job *job, claimed *cl)
+{
+    db_column_id(st, 0, job->id);
+    db_column_id(st, 1, job->store_id);
+    cl->integration_id = db_column_dup(st, 2);
+    const char *trigger = (const char *)sqlite3_column_text(st, 3);
+    snprintf(job->trigger, sizeof job->trigger, "%s", trigger ? trigger : "");
+    cl->payload = db_column_dup(st, 4);
+    job->event_created_ms = sqlite3_column_int64(st, 5);
+    job->attempt = sqlite3_column_int(st, 6);
+    return cl->integration_id ? DB_OK : DB_ERROR;
+}
 
 /* An attempt of one of the integration's jobs started less than SLOW_ATTEMPT_MS ago and is under way. */
 static db_status integration_busy(db_conn *c, const char *integration_id, int64_t now, bool *busy)
@@ -389,7 +398,7 @@ static db_status next_due_job(db_conn *c, int64_t now, delivery_job *job, claime
     db_status result = DB_NOT_FOUND;
     while (result == DB_NOT_FOUND && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         bool busy = false;
-        if (!take_first && integration_busy(c, (const char *)sqlite3_column_text(st, 3), now, &busy) != DB_OK) {
+        if (!take_first && integration_busy(c, (const char *)sqlite3_column_text(st, 2), now, &busy) != DB_OK) {
             result = DB_ERROR;
             break;
         }
@@ -401,15 +410,7 @@ static db_status next_due_job(db_conn *c, int64_t now, delivery_job *job, claime
             }
             continue;
         }
-        db_column_id(st, 0, job->id);
-        job->attempt = sqlite3_column_int(st, 1) + 1;
-        db_column_id(st, 2, job->store_id);
-        const char *trigger = (const char *)sqlite3_column_text(st, 4);
-        snprintf(job->trigger, sizeof job->trigger, "%s", trigger ? trigger : "");
-        cl->integration_id = db_column_dup(st, 3);
-        cl->payload = db_column_dup(st, 5);
-        job->event_created_ms = sqlite3_column_int64(st, 6);
-        result = cl->integration_id ? DB_OK : DB_ERROR;
+        result = read_job(st, job, cl);
     }
     if (result == DB_NOT_FOUND && rc != SQLITE_DONE)
         result = DB_ERROR;
@@ -421,8 +422,8 @@ static db_status next_due_job(db_conn *c, int64_t now, delivery_job *job, claime
 
 /* Takes the job to attempt next (next_due_job): it counts its attempt and is running. Jobs whose
  * integration is gone or disabled are cancelled on the way. */
-DB_QUERY(q_resend_due, "SELECT r.id, j.id, r.attempt, j.store_id, j.integration_id, e.trigger, e.payload, "
-                       "e.created_at FROM resends r JOIN jobs j ON j.id = r.job_id JOIN events e ON e.id = j.event_id "
+DB_QUERY(q_resend_due, "SELECT " JOB_COLUMNS ", r.attempt, r.id "
+                       "FROM resends r JOIN jobs j ON j.id = r.job_id JOIN events e ON e.id = j.event_id "
                        "WHERE r.due_at <= ?1 ORDER BY r.due_at LIMIT 1");
 DB_QUERY(q_resend_delete, "DELETE FROM resends WHERE id = ?1");
 
@@ -435,18 +436,10 @@ static db_status next_resend(db_conn *c, int64_t now, delivery_job *job, claimed
     if (result != DB_OK)
         return result;
     char resend_id[UUID_STR_LEN];
-    db_column_id(st, 0, resend_id);
-    db_column_id(st, 1, job->id);
-    job->attempt = sqlite3_column_int(st, 2);
-    db_column_id(st, 3, job->store_id);
-    const char *trigger = (const char *)sqlite3_column_text(st, 5);
-    snprintf(job->trigger, sizeof job->trigger, "%s", trigger ? trigger : "");
-    cl->integration_id = db_column_dup(st, 4);
-    cl->payload = db_column_dup(st, 6);
-    job->event_created_ms = sqlite3_column_int64(st, 7);
+    db_column_id(st, 7, resend_id);
+    result = read_job(st, job, cl);
     job->resend = true;
     sqlite3_reset(st);
-    result = cl->integration_id ? DB_OK : DB_ERROR;
     return result == DB_OK ? db_step_done(c, db_bind(c, &q_resend_delete, "t", resend_id)) : result;
 }
 

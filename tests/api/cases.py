@@ -58,6 +58,8 @@ SQS_OK = {
     "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "region": "eu-west-1",
 }
+# The configuration keys a resource shows masked (§3); a webhook's secret_key is shown as it is.
+MASKED_KEYS = {"aws_access_key_id", "aws_secret_access_key", "password"}
 SIX_EVENTS = ["order.created", "order.updated", "order.paid", "order.authorized",
               "order.fulfilled", "order.cancelled"]
 
@@ -70,6 +72,16 @@ CREATE_CASES = [{"id": r["case"], "body": r["body"], "errors": [(e["title"], e["
                 for r in _ROWS if r["status"] == 400]
 CREATE_OK_CASES = [{"id": r["case"], "body": r["body"], "stored": r["stored"]} for r in _ROWS if r["status"] == 201]
 assert len({r["case"] for r in _ROWS}) == len(_ROWS)
+
+# The validation table of an update, kept the same way (tests/data/update.jsonl): the first line
+# is the integration every row updates ({"stored": …}); each row gives its errors (400), or the
+# fields it changes (200). A row's data.id of "<stored id>" stands for that integration's id.
+with open(os.path.join(_DATA, "update.jsonl"), encoding="utf-8") as _f:
+    _LINES = [json.loads(line) for line in _f if line.strip()]
+UPDATE_STORED = _LINES[0]["stored"]
+UPDATE_ROWS = _LINES[1:]
+STORED_ID_MARK = "<stored id>"
+assert len({r["case"] for r in UPDATE_ROWS}) == len(UPDATE_ROWS)
 
 # ---------------------------------------------------------------------------------------------
 # §3 valid configurations per integration type: (id, integration_type, configuration sent,

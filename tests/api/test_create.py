@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from cases import (CREATE_CASES, CREATE_OK_CASES, EVENT_LIMIT, INVALID_EVENTS, STOMP_DEFAULT_PORTS, VALID_CONFIGS,
+from cases import (CREATE_CASES, CREATE_OK_CASES, EVENT_LIMIT, MASKED_KEYS, INVALID_EVENTS, STOMP_DEFAULT_PORTS, VALID_CONFIGS,
                    VALID_EVENTS, ENUM, body)
 from support import (RESOURCE_KEYS, TS_RE, UUID4_RE, assert_validation, body_json, mask,
                      one_error, valid_data)
@@ -205,9 +205,6 @@ def test_create_validation(client, c):
     assert_validation(r, c["errors"])
     # nothing was stored
     assert client.get(BASE).json()["results"]["total"] == 0
-
-
-MASKED_KEYS = {"aws_access_key_id", "aws_secret_access_key", "password"}
 
 
 @pytest.mark.parametrize("c", CREATE_OK_CASES, ids=[c["id"] for c in CREATE_OK_CASES])
