@@ -17,6 +17,8 @@ COPY scripts/ scripts/
 COPY sql/ sql/
 COPY include/ include/
 COPY src/ src/
+COPY ui/ ui/
+COPY openapi.json ./
 RUN make -j"$(nproc)" build/integrationsd \
  && strip --strip-unneeded build/integrationsd \
  && ./build/integrationsd --version

@@ -31,11 +31,13 @@ SRC      := $(wildcard src/*.c src/*/*.c)
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 MIGRATIONS := $(sort $(wildcard sql/*.sql))
 GEN      := $(BUILD)/gen/migrations.c
-OBJ      = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o
+# Files served as they are (src/api/files.c): the inspector page and the OpenAPI document.
+EMBEDDED := $(sort $(wildcard ui/*)) openapi.json
+OBJ      = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/files.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all asan run check layers deps test-deps unit api delivery sdk suite docker-test clean bench
+.PHONY: all asan run check layers deps test-deps unit api delivery sdk suite browser docker-test clean bench
 all: $(BUILD)/integrationsd
 
 $(GEN): $(MIGRATIONS) scripts/embed-sql.sh
@@ -52,6 +54,14 @@ $(BUILD)/packages.ok:
 $(BUILD)/obj/gen/migrations.o: $(GEN) | $(BUILD)/packages.ok
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/store -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/files.c: $(EMBEDDED) scripts/embed-files.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-files.sh . $(EMBEDDED) > $@
+
+$(BUILD)/obj/gen/files.o: $(BUILD)/gen/files.c | $(BUILD)/packages.ok
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/api -MMD -MP -c $< -o $@
 
 # -MMD -MP: each object depends on the headers it includes, as the compiler found them.
 $(BUILD)/obj/%.o: %.c | $(BUILD)/packages.ok
@@ -100,6 +110,10 @@ delivery: $(BUILD)/integrationsd
 sdk: $(BUILD)/integrationsd
 	INTEGRATIONSD_BIN=$(abspath $(BUILD)/integrationsd) sh tests/sdk/run.sh
 
+# The inspector page (/emulator/ui) in headless Chromium, with axe-core (tests/browser/run.sh)
+browser: $(BUILD)/integrationsd
+	INTEGRATIONSD_BIN=$(abspath $(BUILD)/integrationsd) sh tests/browser/run.sh
+
 # unit + black-box + delivery + SDK against one build
 suite: unit api delivery sdk
 
@@ -115,8 +129,10 @@ check: test-deps
 	$(MAKE) layers
 	$(MAKE) deps
 	$(MAKE) suite
+	$(MAKE) browser
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN)" suite
 	$(MAKE) docker-test
+	$(MAKE) fuzz FUZZ_SECONDS=10
 
 # The speed-of-light server the benchmark measures against (bench/baseline.c).
 $(BUILD)/bench/baseline: bench/baseline.c
@@ -125,6 +141,36 @@ $(BUILD)/bench/baseline: bench/baseline.c
 
 bench: all $(BUILD)/bench/baseline
 	INTEGRATIONSD_BIN=$(abspath $(BUILD)/integrationsd) BASELINE_BIN=$(abspath $(BUILD)/bench/baseline) sh bench/run.sh
+
+# --- fuzzing ----------------------------------------------------------------------------
+# libFuzzer harnesses of every parser of outside bytes (tests/fuzz/fuzz_<name>.c), built with
+# clang against the model and util layers compiled with the same sanitizers into build/fuzz/.
+# `make fuzz` runs each for FUZZ_SECONDS on a copy of its corpus, one process at a time
+# (tests/fuzz/run.sh), and fails on any finding.
+FUZZ_SECONDS ?= 60
+FUZZ_SAN   := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OBJ    = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/model/*.c src/util/*.c))
+FUZZ_BIN    = $(patsubst %,$(BUILD)/bin/fuzz_%,$(FUZZ_NAMES))
+
+.PHONY: fuzz fuzz-build fuzz-deps
+$(BUILD)/libmodel.a: $(FUZZ_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libmodel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INC_model) -Itests/fuzz -MMD -MP $< $(BUILD)/libmodel.a $(LDLIBS) -o $@
+
+-include $(FUZZ_BIN:=.d)
+
+fuzz-deps:
+	sh scripts/deps.sh fuzz
+
+fuzz-build: fuzz-deps
+	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS="-O1 -g $(FUZZ_SAN)" $(patsubst %,build/fuzz/bin/fuzz_%,$(FUZZ_NAMES))
+
+fuzz: fuzz-build
+	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 clean:
 	rm -rf build

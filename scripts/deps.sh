@@ -1,12 +1,15 @@
 #!/bin/sh
-# Installs the Debian packages a step needs, only those missing: `deps.sh build` or `deps.sh test`.
+# Installs the Debian packages a step needs, only those missing: `deps.sh build`, `deps.sh test` or
+# `deps.sh fuzz` (clang and its libFuzzer runtime, libclang_rt.fuzzer, for tests/fuzz/).
 set -eu
 build="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev uuid-dev libcurl4-openssl-dev libssl-dev"
-test="$build libcmocka-dev python3-pytest python3-requests python3-botocore nodejs npm curl openssl activemq"
+test="$build libcmocka-dev python3-pytest python3-requests python3-jsonschema python3-botocore nodejs npm curl openssl activemq chromium-headless-shell"
+fuzz="$build clang libclang-rt-14-dev"
 case "${1:-build}" in
     build) wanted=$build ;;
     test) wanted=$test ;;
-    *) echo "usage: $0 build|test" >&2; exit 2 ;;
+    fuzz) wanted=$fuzz ;;
+    *) echo "usage: $0 build|test|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -14,6 +14,7 @@
 #include "delivery.h"
 #include "healthcheck.h"
 #include "http.h"
+#include "integration.h"
 
 static unsigned worker_threads(void)
 {
@@ -74,16 +75,21 @@ int main(int argc, char **argv, char **envp)
     http_server *server = NULL;
     delivery *runner = NULL;
     app a = {.cfg = &cfg};
+    integration_set_text_max((size_t)cfg.max_text_length);
     a.db = db_open(cfg.db_path);
     if (!a.db || !api_open(&a))
         goto out;
     db_token_purge(a.db, (int64_t)time(NULL));
+    if (!db_prune_start(a.db, (int64_t)(cfg.retention_days * 86400000.0)))
+        goto out;
     if (!auth_configure_clients(&a))
         goto out;
     if (cfg.seed && !api_seed_load(&a, cfg.seed)) {
         status = 2; /* a bad seed file: nothing of it was applied */
         goto out;
     }
+    if (!auth_revoke_unconfigured(&a))
+        goto out;
     if (cfg.public_url) {
         size_t len = strlen(cfg.public_url); /* at most URL_MAX_LEN: checked by config_load */
         while (len > 0 && cfg.public_url[len - 1] == '/')
@@ -96,7 +102,11 @@ int main(int argc, char **argv, char **envp)
         .port = (unsigned)cfg.port,
         .max_body = (size_t)cfg.max_body,
         .threads = worker_threads(),
-        .max_connections = connection_limit(),
+        .max_connections = cfg.max_connections ? (unsigned)cfg.max_connections : connection_limit(),
+        .header_timeout_ms = cfg.header_timeout * 1000,
+        .body_timeout_ms = cfg.body_timeout * 1000,
+        .idle_timeout_ms = cfg.idle_timeout * 1000,
+        .max_idle_connections = (unsigned)cfg.max_idle_connections,
         .routes = api_routes,
         .route_count = api_route_count - (cfg.no_emulator ? api_emulator_route_count : 0),
         .intercept = cfg.no_emulator ? NULL : api_intercept,

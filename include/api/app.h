@@ -46,6 +46,10 @@ void api_seed_free(app *a);
 /* Parses cfg->clients into a->clients and registers them in the database (src/api/auth.c).
  * Returns false after printing why. */
 bool auth_configure_clients(app *a);
+/* In configured mode, the tokens of every client that is not configured (issued in open mode, or
+ * to a client since removed from --clients) stop working: false after printing why. Called once
+ * the configured clients and the seed's are known. */
+bool auth_revoke_unconfigured(app *a);
 void auth_free_clients(app *a);
 
 /* The route table of the whole API (src/api/routes.c). */

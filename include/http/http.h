@@ -24,10 +24,19 @@ typedef struct http_request {
     http_wait *wait;       /* the request's own slot for an answer given later (http_defer) */
 } http_request;
 
+/* A body that lives as long as the server (a file built into it): sent as it is, never copied. */
+typedef struct http_static {
+    const char *content_type;
+    const void *data;
+    size_t size;
+} http_static;
+
 typedef struct http_response {
     int status;
     json_t *json;          /* owned; with text NULL too, the answer has an empty body */
-    char *text;            /* owned JSON text written by hand; sent instead of json when set */
+    char *text;            /* owned text written by hand; sent instead of json when set */
+    const char *text_type; /* the Content-Type of text; NULL: JSON */
+    http_static fixed;     /* sent when its data is set (http_static_body) */
     bool deferred;         /* set by http_defer: the answer comes later */
 } http_response;
 
@@ -62,6 +71,10 @@ typedef struct http_options {
     size_t max_body;
     unsigned threads;
     unsigned max_connections; /* open at once; more wait in the listen queue */
+    int64_t header_timeout_ms; /* deadlines no trickle extends (deadlines.h) */
+    int64_t body_timeout_ms;
+    int64_t idle_timeout_ms;
+    unsigned max_idle_connections; /* kept alive while idle; the oldest goes past it */
     const route *routes;
     size_t route_count;
     http_intercept *intercept; /* NULL: handlers run directly */
@@ -93,9 +106,17 @@ void http_note_store(const http_request *req, const char *store_id);
 void http_error(http_response *res, error_code code, const char *detail);
 /* Sets an error response from an array of error objects (stolen): the status is the first's. */
 void http_errors(http_response *res, json_t *errors);
-/* Sets a response whose body is json (stolen). */
+/* Sets a response whose body is json (stolen; NULL, a document that could not be built: 500). */
 void http_json(http_response *res, int status, json_t *json);
+/* Sets a response whose body is text (stolen; NULL = out of memory: 500) of the given Content-Type. */
+void http_text(http_response *res, int status, char *text, const char *content_type);
+/* Sets a 204 without a body. */
+void http_no_content(http_response *res);
 /* Sets a response whose body is JSON text already written (stolen; NULL = out of memory: 500). */
 void http_json_text(http_response *res, int status, char *text);
+/* Sets a 200 whose body is body->data, which outlives the server. It may be kept by the browser
+ * but is checked again each time (Cache-Control: no-cache); an HTML page may load only what this
+ * server serves (Content-Security-Policy). */
+void http_static_body(http_response *res, const http_static *body);
 
 #endif

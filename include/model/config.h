@@ -19,6 +19,14 @@ typedef struct config {
     long token_ttl;              /* seconds */
     long max_body;               /* bytes */
     long max_integrations;       /* per store */
+    long max_text_length;        /* characters of a name, description, configuration string */
+    long max_credential_length;  /* characters of a client_id or a client_secret */
+    long max_stores;             /* open mode: stores (one a new client_id) a server holds */
+    long max_connections;        /* open at once; 0 = from the process's file limit */
+    long header_timeout;         /* seconds for a request's headers, however they trickle */
+    long body_timeout;           /* seconds for its body, from the end of its headers */
+    long idle_timeout;           /* seconds a keep-alive connection may sit idle */
+    long max_idle_connections;   /* idle keep-alive connections kept at once */
     /* delivery (spec §7) */
     double retry_schedule[RETRY_SCHEDULE_MAX]; /* seconds before attempt 1, 2, …; [0] is usually 0 */
     size_t retry_count;          /* attempts a job gets */
@@ -30,6 +38,7 @@ typedef struct config {
     bool log_json;               /* --log-format json */
     bool quiet;                  /* no access log */
     const char *stomp_ca_file;   /* PEM file of extra CAs for stomp+ssl */
+    double retention_days;       /* finished jobs, logs, records, events kept; 0 = forever */
     bool healthcheck;            /* ask /health of the running server and exit 0/1 */
 } config;
 

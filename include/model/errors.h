@@ -20,7 +20,10 @@ typedef enum error_code {
     ERR_INTEGRATION_NOT_FOUND, /* 404 */
     ERR_JOB_NOT_FOUND,         /* 404 */
     ERR_METHOD_NOT_ALLOWED,    /* 405 */
+    ERR_REQUEST_TIMEOUT,       /* 408, the request did not arrive within its deadline */
     ERR_PAYLOAD_TOO_LARGE,     /* 413 */
+    ERR_URI_TOO_LONG,          /* 414 */
+    ERR_HEADERS_TOO_LARGE,     /* 431 */
     ERR_OUT_OF_MEMORY,         /* 500 */
     ERR_STORAGE,               /* 500, the database failed */
     ERR_RESPONSE,              /* 500, the answer could not be built */

@@ -41,6 +41,12 @@ bool integration_type_parse(const char *s, integration_type *out);
 /* Create (spec §4.1). body is the whole request document. On success fills `out` (id and
  * timestamps left to the caller) and returns true; otherwise appends one 400 error per
  * problem to `errors` in spec order and returns false. */
+/* The longest name, description and configuration string (but URLs, which have URL_MAX_LEN, and
+ * STOMP addresses) a create or an update accepts, in characters: set once at start
+ * (--max-text-length), before any request. */
+#define INTEGRATION_TEXT_MAX_DEFAULT 1024
+void integration_set_text_max(size_t max_chars);
+
 bool integration_from_create(const json_t *body, json_t *errors, integration *out);
 
 /* Update (spec §4.2): merges body into `stored` and validates the result as a create.

@@ -27,6 +27,10 @@ void fail_type(json_t *errors, const char *source, const json_t *got, const char
 void fail_enum(json_t *errors, const char *source, const char *value);
 /* String is too short (0 chars), minimum 1 */
 void fail_short_string(json_t *errors, const char *source);
+/* String is too long (<length> chars), maximum <maximum>; the detail names the flag that sets it */
+void fail_long_string(json_t *errors, const char *source, size_t length, size_t maximum, const char *flag);
+/* The characters (code points) of a UTF-8 string; jansson has checked its encoding. */
+size_t validation_char_count(const char *s);
 /* Invalid format: <what> */
 void fail_format(json_t *errors, const char *source, const char *what);
 

@@ -91,6 +91,7 @@ typedef struct db_token_issue {
     const char *token;
     grant_type grant;
     int64_t expires; /* unix seconds */
+    long max_stores; /* a new client_id makes a store: DB_LIMIT past this many (0: no limit) */
 } db_token_issue;
 void db_token_issue_init(db_token_issue *op);
 
@@ -98,6 +99,23 @@ void db_token_issue_init(db_token_issue *op);
 db_status db_client_configure(db *d, const char *client_id, const char *secret_hash);
 /* Start-up housekeeping: drops tokens that expired before `now` (unix seconds). */
 db_status db_token_purge(db *d, int64_t now);
+/* Deletes every token of a client that is not in client_ids_json (a JSON array of strings): the
+ * tokens issued in open mode when the server starts in configured mode. */
+db_status db_tokens_revoke_others(db *d, const char *client_ids_json);
+
+/* ---- retention (prune.c) --------------------------------------------------------------------- */
+
+/* Starts pruning in the background until db_close: finished jobs (succeeded, failed, cancelled;
+ * no attempt under way, no resend waiting) whose last activity is older than retention_ms, with
+ * their logs, delivery records and (once it has no job left) their event; and expired tokens,
+ * min(60 s, retention) after their expiry (60 s when retention_ms is 0, which keeps every job).
+ * In batches of at most 500 rows, each one write of the committer, paced by what the last one
+ * cost. false when the thread cannot be started. */
+bool db_prune_start(db *d, int64_t retention_ms);
+/* One batch, now: tokens that expired before tokens_before_s (unix seconds), then finished jobs
+ * whose last activity is before jobs_before_ms (unix ms; < 0: none) with what belongs to them,
+ * about `budget` rows at most (a job goes whole). *rows: the rows deleted. */
+db_status db_prune_batch(db *d, int64_t jobs_before_ms, int64_t tokens_before_s, size_t budget, size_t *rows);
 
 /* ---- integrations (spec §3, §4) -------------------------------------------------------------- */
 

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct worker_thread {
     pthread_t id;
@@ -19,6 +20,8 @@ void worker_thread_init(worker_thread *t);
 /* Starts main(arg) (once); false when the thread cannot be created. Call with t->mu held or
  * before the thread is shared. */
 bool worker_thread_start(worker_thread *t, void *(*main)(void *), void *arg);
+/* Waits (t->mu held) until woken or ms have passed; false when the time passed. */
+bool worker_thread_wait_ms(worker_thread *t, int64_t ms);
 /* Tells the thread to stop, waits for it to return, and releases the lock and the condition. */
 void worker_thread_stop(worker_thread *t);
 

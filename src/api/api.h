@@ -90,6 +90,7 @@ route_handler api_token, api_health, api_integration_create, api_integration_lis
     api_integration_update, api_integration_delete, api_integration_attributes, api_store_logs,
     api_integration_logs, api_integration_jobs, api_job_logs, api_emulator_event, api_emulator_reset,
     api_emulator_flush, api_sink_receive, api_sink_requests, api_sink_clear, api_faults_put, api_faults_get,
-    api_faults_delete, api_state_get, api_state_put, api_deliveries, api_emulator_resend;
+    api_faults_delete, api_state_get, api_state_put, api_deliveries, api_emulator_resend, api_openapi, api_ui_page,
+    api_ui_file;
 
 #endif

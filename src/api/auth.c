@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "errors.h"
+#include "validation.h"
 #include "form.h"
 #include "openssl_lib.h"
 
@@ -83,6 +84,22 @@ bool api_add_configured_client(app *a, const char *client_id, const char *secret
     return c->client_id != NULL;
 }
 
+bool auth_revoke_unconfigured(app *a)
+{
+    if (!a->clients)
+        return true;
+    json_t *ids = json_array();
+    for (size_t i = 0; ids && i < a->client_count; i++)
+        json_array_append_new(ids, json_string(a->clients[i].client_id));
+    char *text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
+    bool ok = text && db_tokens_revoke_others(a->db, text) == DB_OK;
+    if (!ok)
+        fprintf(stderr, "integrationsd: cannot revoke the tokens of clients no longer configured\n");
+    free(text);
+    json_decref(ids);
+    return ok;
+}
+
 void auth_free_clients(app *a)
 {
     for (size_t i = 0; i < a->client_count; i++)
@@ -131,6 +148,7 @@ typedef struct pending_token {
     char secret_hash[65];
     char token[TOKEN_STR_LEN];
     json_t *answer;   /* the 200 body, sent once the token is stored */
+    long max_stores;  /* for the answer of DB_LIMIT */
     char client_id[]; /* in the same allocation */
 } pending_token;
 
@@ -153,6 +171,14 @@ static void token_answer(void *ctx, const http_request *req, http_response *res)
     case DB_CONFLICT: /* the client's secret is another one (set by a request just before) */
         unauthorized(res, "The client credentials are invalid.");
         break;
+    case DB_LIMIT: {
+        char detail[160];
+        snprintf(detail, sizeof detail,
+                 "The server holds its limit of %ld stores (--max-stores): a new client_id gets no token.",
+                 p->max_stores);
+        unauthorized(res, detail);
+        break;
+    }
     default:
         api_storage_error(res);
     }
@@ -187,9 +213,20 @@ static bool admit_client(app *a, const char *client_id, const char *hash, grant_
     }
 }
 
+/* false with the refusal in res when value is longer than max_chars. */
+static bool within_credential_max(const char *key, const char *value, long max_chars, http_response *res)
+{
+    if (!value || strlen(value) <= (size_t)max_chars || validation_char_count(value) <= (size_t)max_chars)
+        return true;
+    char detail[128];
+    snprintf(detail, sizeof detail, "%s is longer than %ld characters (--max-credential-length).", key, max_chars);
+    unauthorized(res, detail);
+    return false;
+}
+
 /* Reads the grant of the request; false with the refusal in res. */
-static bool read_grant(const json_t *request, http_response *res, grant_type *grant, const char **client_id,
-                       const char **secret)
+static bool read_grant(const json_t *request, long max_chars, http_response *res, grant_type *grant,
+                       const char **client_id, const char **secret)
 {
     const char *grant_name = field(request, "grant_type");
     *client_id = field(request, "client_id");
@@ -206,6 +243,9 @@ static bool read_grant(const json_t *request, http_response *res, grant_type *gr
         unauthorized(res, "client_id is required.");
         return false;
     }
+    if (!within_credential_max("client_id", *client_id, max_chars, res) ||
+        !within_credential_max("client_secret", *secret, max_chars, res))
+        return false;
     *grant = strcmp(grant_name, "implicit") == 0 ? GRANT_IMPLICIT : GRANT_CLIENT_CREDENTIALS;
     if (*grant == GRANT_CLIENT_CREDENTIALS && !*secret) {
         unauthorized(res, "client_secret is required for the client_credentials grant.");
@@ -221,7 +261,7 @@ void api_token(void *ctx, const http_request *req, http_response *res)
     pending_token *p = NULL;
     grant_type grant;
     const char *client_id, *secret;
-    if (!request || !read_grant(request, res, &grant, &client_id, &secret))
+    if (!request || !read_grant(request, a->cfg->max_credential_length, res, &grant, &client_id, &secret))
         goto out;
     size_t client_id_size = strlen(client_id) + 1;
     if (!(p = calloc(1, sizeof *p + client_id_size))) {
@@ -254,6 +294,8 @@ void api_token(void *ctx, const http_request *req, http_response *res)
     p->op.token = p->token;
     p->op.grant = grant;
     p->op.expires = expires;
+    p->op.max_stores = a->clients ? 0 : a->cfg->max_stores; /* configured clients exist already */
+    p->max_stores = p->op.max_stores;
     api_submit(a, req, res, &p->op.write, token_answer, pending_token_free, p);
     p = NULL; /* the answer owns it now */
 out:

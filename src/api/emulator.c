@@ -125,7 +125,7 @@ static void reset_answer(void *ctx, const http_request *req, http_response *res)
     pending_control *p = ctx;
     if (p->op.write.status == DB_OK) {
         faults_clear(p->app->faults, p->store_id);
-        http_json(res, 204, NULL);
+        http_no_content(res);
     }
     else
         api_storage_error(res);

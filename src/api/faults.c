@@ -289,5 +289,5 @@ void api_faults_delete(void *ctx, const http_request *req, http_response *res)
     if (!api_authenticate(a, req, res, store_id))
         return;
     faults_clear(a->faults, store_id);
-    http_json(res, 204, NULL);
+    http_no_content(res);
 }

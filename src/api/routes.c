@@ -30,7 +30,10 @@ const route api_routes[] = {
     {"PUT", "/emulator/v1/state", api_state_put},
     {"GET", "/emulator/v1/deliveries", api_deliveries},
     {"POST", "/emulator/v1/jobs/{job_id}/resend", api_emulator_resend},
+    {"GET", "/emulator/v1/openapi.json", api_openapi},
+    {"GET", "/emulator/ui", api_ui_page},
+    {"GET", "/emulator/ui/{file}", api_ui_file},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
-const size_t api_emulator_route_count = 13; /* the last rows (test_router checks it) */
+const size_t api_emulator_route_count = 16; /* the last rows (test_router checks it) */

@@ -219,14 +219,23 @@ static char *record_of(const http_request *req)
 typedef struct sink_answer {
     int status;
     char *body;
+    bool json; /* the body is a JSON document: sent as application/json, else as text/plain */
 } sink_answer;
 
 static void give_answer(void *ctx, const http_request *req, http_response *res)
 {
     (void)req;
     sink_answer *a = ctx;
-    http_json_text(res, a->status, a->body);
+    http_text(res, a->status, a->body, a->json ? "application/json; charset=utf-8" : "text/plain; charset=utf-8");
     free(a);
+}
+
+static bool is_json(const char *text)
+{
+    json_error_t e;
+    json_t *doc = json_loads(text, JSON_DECODE_ANY, &e);
+    json_decref(doc);
+    return doc != NULL;
 }
 
 static void drop_answer(void *ctx)
@@ -254,8 +263,10 @@ void api_sink_receive(void *ctx, const http_request *req, http_response *res)
     const char *body = http_query(req, "body");
     sink_answer *answer = malloc(sizeof *answer);
     char *record = record_of(req);
-    if (answer)
+    if (answer) {
         answer->body = strdup(body ? body : "{\"received\":true}");
+        answer->json = !body || is_json(body);
+    }
     if (!answer || !answer->body || !record) {
         free(record);
         if (answer)
@@ -435,5 +446,5 @@ void api_sink_clear(void *ctx, const http_request *req, http_response *res)
     if (k)
         clear_records(k);
     pthread_mutex_unlock(&a->sinks->mu);
-    http_json(res, 204, NULL);
+    http_no_content(res);
 }

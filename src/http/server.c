@@ -20,6 +20,8 @@
 #include "form.h"
 #include "access_log.h"
 #include "ids.h"
+#include "deadlines.h"
+#include "request_head.h"
 #include "timers.h"
 
 struct http_server {
@@ -30,6 +32,7 @@ struct http_server {
     unsigned port;
     atomic_int in_flight; /* requests whose headers have arrived and whose answer is not sent */
     atomic_int deferred;  /* of those, the ones set aside until http_wake */
+    deadlines *deadlines; /* of every connection */
     pthread_mutex_t timers_mu;
     timers *timers;       /* started by the first http_defer_for */
     bool stopping;        /* under timers_mu: a delay asked for from now on is not waited */
@@ -110,11 +113,33 @@ static void set_body(http_response *res, int status, json_t *json, char *text)
     res->status = status;
     res->json = json;
     res->text = text;
+    res->text_type = NULL;
+    res->fixed.data = NULL;
+}
+
+void http_static_body(http_response *res, const http_static *body)
+{
+    set_body(res, 200, NULL, NULL);
+    res->fixed = *body;
 }
 
 void http_json(http_response *res, int status, json_t *json)
 {
     set_body(res, status, json, NULL);
+    if (!json) /* a document that could not be built is never an empty success */
+        http_error(res, ERR_RESPONSE, NULL);
+}
+
+void http_text(http_response *res, int status, char *text, const char *content_type)
+{
+    http_json_text(res, status, text);
+    if (text)
+        res->text_type = content_type;
+}
+
+void http_no_content(http_response *res)
+{
+    set_body(res, 204, NULL, NULL);
 }
 
 void http_json_text(http_response *res, int status, char *text)
@@ -148,6 +173,21 @@ static void add_common_headers(struct MHD_Connection *conn, struct MHD_Response 
     MHD_add_response_header(r, "Access-Control-Expose-Headers", "X-Moltin-Request-Id");
 }
 
+/* What a file built into the server is sent with. The page's own script and style are files of
+ * this server too: nothing from elsewhere may run in it, and it may not be framed. */
+static void add_static_headers(struct MHD_Response *r, const char *content_type)
+{
+    if (!r)
+        return;
+    MHD_add_response_header(r, "Content-Type", content_type);
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (strncmp(content_type, "text/html", 9) == 0)
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                                "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+}
+
 static int64_t monotonic_us(void)
 {
     struct timespec ts;
@@ -165,7 +205,10 @@ static enum MHD_Result send_response(request_state *st, http_response *res, cons
 {
     struct MHD_Connection *conn = st->req.conn;
     struct MHD_Response *r;
-    if (res->json || res->text) {
+    if (res->fixed.data) {
+        r = MHD_create_response_from_buffer(res->fixed.size, (void *)res->fixed.data, MHD_RESPMEM_PERSISTENT);
+        add_static_headers(r, res->fixed.content_type);
+    } else if (res->json || res->text) {
         char *text = res->text ? res->text : json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
         res->text = NULL; /* handed to libmicrohttpd below */
         if (text) {
@@ -177,7 +220,8 @@ static enum MHD_Result send_response(request_state *st, http_response *res, cons
             r = MHD_create_response_from_buffer(strlen(error_unbuilt_document), (void *)error_unbuilt_document,
                                                 MHD_RESPMEM_PERSISTENT);
         }
-        MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+        if (r)
+            MHD_add_response_header(r, "Content-Type", res->text_type ? res->text_type : "application/json; charset=utf-8");
     } else {
         r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     }
@@ -381,6 +425,26 @@ static enum MHD_Result dispatch(http_server *s, struct MHD_Connection *conn, con
     }
 }
 
+/* The deadline clock of a connection (on_connection), NULL when it has none. */
+static conn_clock *clock_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    http_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = info ? deadlines_open(s->deadlines, info->connect_fd) : NULL;
+    } else {
+        deadlines_close(s->deadlines, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static bool announces_too_much(struct MHD_Connection *conn, size_t max_body)
 {
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -391,13 +455,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-    (void)version;
     http_server *s = cls;
     request_state *st = *con_cls;
     if (!st) {
-        /* First call: headers only. Answering here would make libmicrohttpd close the
-         * connection, so we answer on a later call, except for a body announced too large
-         * by a client that waits for "100 Continue": it gets 413 without sending the body. */
+        /* First call: headers only. Answering here makes libmicrohttpd close the connection
+         * once the answer is sent: a good request is answered on a later call, a head that must
+         * not reach a route (request_head.h) or a body announced too large is answered now. */
         st = calloc(1, sizeof *st);
         if (!st)
             return MHD_NO;
@@ -407,12 +470,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         pthread_mutex_init(&st->mu, NULL);
         *con_cls = st;
         atomic_fetch_add(&s->in_flight, 1);
-        if (announces_too_much(conn, s->opt.max_body)) {
-            st->too_large = true;
-            const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
-            if (expect && strcasecmp(expect, "100-continue") == 0)
-                return send_too_large(st, s->opt.max_body);
+        deadlines_reading(s->deadlines, clock_of(conn));
+        head_fault fault;
+        if (!request_head_check(conn, version, url, &fault)) {
+            http_response res = {0};
+            http_error(&res, fault.code, fault.detail);
+            return send_response(st, &res, NULL);
         }
+        /* a body announced too large is not read at all: 413 now, and the connection closes */
+        if (announces_too_much(conn, s->opt.max_body))
+            return send_too_large(st, s->opt.max_body);
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -422,15 +489,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (st->suspended)
         return resume_deferred(s, st);
+    deadlines_answering(s->deadlines, clock_of(conn));
     return dispatch(s, conn, url, method, st);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     http_server *s = cls;
     request_state *st = *con_cls;
+    deadlines_idle(s->deadlines, clock_of(conn));
     if (st) {
         /* A client that left while its answer was deferred: once woken, libmicrohttpd closes the
          * connection without asking for the answer. The lock waits for the waker to let go. */
@@ -534,6 +602,15 @@ bool http_serve(http_server *s)
     /* ITC: lets shutdown wake the threads to stop accepting (MHD_quiesce_daemon) */
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
+    unsigned max_connections = s->opt.max_connections ? s->opt.max_connections : 1000u;
+    s->deadlines = deadlines_start(s->opt.header_timeout_ms ? s->opt.header_timeout_ms : 10000,
+                                   s->opt.body_timeout_ms ? s->opt.body_timeout_ms : 60000,
+                                   s->opt.idle_timeout_ms ? s->opt.idle_timeout_ms : 30000, max_connections,
+                                   s->opt.max_idle_connections ? s->opt.max_idle_connections : 1024);
+    if (!s->deadlines) {
+        fprintf(stderr, "integrationsd: cannot start the connection deadline thread\n");
+        return false;
+    }
     if (s->v6)
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
@@ -541,9 +618,12 @@ bool http_serve(http_server *s)
                                  MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
                                  MHD_OPTION_THREAD_POOL_SIZE, s->opt.threads,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                 MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
                                  MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                                 MHD_OPTION_CONNECTION_LIMIT, s->opt.max_connections ? s->opt.max_connections : 1000u,
+                                 /* room for a head past URL_LIMIT and HEADERS_LIMIT (request_head.h) */
+                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEAD_MEMORY,
+                                 MHD_OPTION_CONNECTION_LIMIT, max_connections,
                                  MHD_OPTION_END);
     if (!s->daemon)
         fprintf(stderr, "integrationsd: cannot start the HTTP server\n");
@@ -560,6 +640,7 @@ void http_stop(http_server *s)
     if (!s)
         return;
     if (!s->daemon) {
+        deadlines_stop(s->deadlines);
         close(s->listen_fd);
         free(s);
         return;
@@ -581,6 +662,7 @@ void http_stop(http_server *s)
          waited += 10)
         usleep(10 * 1000);
     MHD_stop_daemon(s->daemon);
+    deadlines_stop(s->deadlines);
     pthread_mutex_destroy(&s->timers_mu);
     free(s);
 }

@@ -74,15 +74,7 @@ static void *timers_main(void *arg)
         }
         int64_t wait_ms = t->heap[0].due_ms - timers_now();
         if (wait_ms > 0) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += wait_ms / 1000;
-            until.tv_nsec += (wait_ms % 1000) * 1000000;
-            if (until.tv_nsec >= 1000000000) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000;
-            }
-            pthread_cond_timedwait(&t->thread.wake, &t->thread.mu, &until);
+            worker_thread_wait_ms(&t->thread, wait_ms);
             continue; /* a new earlier timer, a stop, or the time has come: look again */
         }
         timer due = pop(t);

@@ -23,7 +23,8 @@ typedef enum {
     OPT_ADDRESS,
     OPT_URL,
     OPT_CLIENTS,
-    OPT_LOG_FORMAT
+    OPT_LOG_FORMAT,
+    OPT_DAYS
 } option_kind;
 
 typedef struct option_def {
@@ -37,29 +38,65 @@ typedef struct option_def {
 
 #define FIELD(f) offsetof(config, f)
 
+/* One row a flag: its definition, then its line of --help. */
 static const option_def options[] = {
-    {"bind", OPT_ADDRESS, FIELD(bind), 0, 0, "ADDR", "IP address to listen on (default 127.0.0.1)"},
-    {"port", OPT_INTEGER, FIELD(port), 0, 65535, "N", "TCP port; 0 picks a free one (default 8080)"},
-    {"db", OPT_PATH, FIELD(db_path), 0, 0, "PATH", "SQLite database file, or :memory: (default ./integrationsd.db)"},
-    {"public-url", OPT_URL, FIELD(public_url), 0, 0, "URL", "base URL for links (default: from the Host header)"},
-    {"clients", OPT_CLIENTS, FIELD(clients), 0, 0, "ID:SECRET[,...]", "only these clients get tokens (default: open mode)"},
-    {"token-ttl", OPT_INTEGER, FIELD(token_ttl), 1, 315360000, "SECONDS", "access token lifetime (default 3600)"},
-    {"max-body", OPT_INTEGER, FIELD(max_body), 1, 1073741824, "BYTES", "largest request body (default 1048576)"},
-    {"max-integrations", OPT_INTEGER, FIELD(max_integrations), 1, 1000000, "N", "integrations per store (default 100)"},
+    /* where it listens, what it stores, who may call it */
+    {"bind", OPT_ADDRESS, FIELD(bind), 0, 0, "ADDR",
+     "IP address to listen on (default 127.0.0.1)"},
+    {"port", OPT_INTEGER, FIELD(port), 0, 65535, "N",
+     "TCP port; 0 picks a free one (default 8080)"},
+    {"db", OPT_PATH, FIELD(db_path), 0, 0, "PATH",
+     "SQLite database file, or :memory: (default ./integrationsd.db)"},
+    {"public-url", OPT_URL, FIELD(public_url), 0, 0, "URL",
+     "base URL for links (default: from the Host header)"},
+    {"clients", OPT_CLIENTS, FIELD(clients), 0, 0, "ID:SECRET[,...]",
+     "only these clients get tokens (default: open mode)"},
+    {"token-ttl", OPT_INTEGER, FIELD(token_ttl), 1, 315360000, "SECONDS",
+     "access token lifetime (default 3600)"},
+    /* limits of a request and of a store: each refusal is a JSON error that names its flag */
+    {"max-body", OPT_INTEGER, FIELD(max_body), 1, 1073741824, "BYTES",
+     "largest request body (default 1048576)"},
+    {"max-integrations", OPT_INTEGER, FIELD(max_integrations), 1, 1000000, "N",
+     "integrations per store (default 100)"},
+    {"max-text-length", OPT_INTEGER, FIELD(max_text_length), 1, 1048576, "CHARS",
+     "longest name, description or configuration string but URLs (default 1024)"},
+    {"max-credential-length", OPT_INTEGER, FIELD(max_credential_length), 1, 65536, "CHARS",
+     "longest client_id or client_secret (default 255)"},
+    {"max-stores", OPT_INTEGER, FIELD(max_stores), 1, 100000000, "N",
+     "open mode: stores the server holds, one a new client_id (default 10000)"},
+    /* connections: no client can hold the others out */
+    {"max-connections", OPT_INTEGER, FIELD(max_connections), 0, 1000000, "N",
+     "connections open at once; 0 = from the open-file limit (default 0: up to 65536)"},
+    {"header-timeout", OPT_INTEGER, FIELD(header_timeout), 1, 3600, "SECONDS",
+     "a request's headers must arrive within this, however slowly they trickle (default 10)"},
+    {"body-timeout", OPT_INTEGER, FIELD(body_timeout), 1, 3600, "SECONDS",
+     "a request's body must arrive within this after its headers (default 60)"},
+    {"idle-timeout", OPT_INTEGER, FIELD(idle_timeout), 1, 3600, "SECONDS",
+     "an idle keep-alive connection is closed after this (default 30); sooner when connections run short"},
+    {"max-idle-connections", OPT_INTEGER, FIELD(max_idle_connections), 1, 1000000, "N",
+     "idle keep-alive connections kept at once, the oldest closed past it (default 1024)"},
+    /* delivery */
     {"retry-schedule", OPT_SCHEDULE, FIELD(retry_schedule), 0, 0, "LIST",
      "seconds before each attempt (default 0,5,30,120,600,1800)"},
-    {"delivery-timeout", OPT_SECONDS, FIELD(delivery_timeout), 0, 3600, "SECONDS", "per attempt (default 10)"},
+    {"delivery-timeout", OPT_SECONDS, FIELD(delivery_timeout), 0, 3600, "SECONDS",
+     "per attempt (default 10)"},
     {"delivery-concurrency", OPT_INTEGER, FIELD(delivery_concurrency), 1, 256, "N",
      "attempts under way at once (default 8)"},
-    {"sign-webhooks", OPT_SWITCH, FIELD(sign_webhooks), 0, 0, "", "add Standard Webhooks signature headers"},
+    {"sign-webhooks", OPT_SWITCH, FIELD(sign_webhooks), 0, 0, "",
+     "add Standard Webhooks signature headers"},
+    {"stomp-ca-file", OPT_FILE, FIELD(stomp_ca_file), 0, 0, "PATH",
+     "PEM file of CAs trusted for stomp+ssl"},
+    {"retention", OPT_DAYS, FIELD(retention_days), 0, 36500, "DAYS",
+     "keep finished jobs, their logs, delivery records and events this long; 0 keeps them (default 7)"},
+    /* the emulator and the console */
     {"seed", OPT_FILE, FIELD(seed), 0, 0, "PATH",
      "JSON document applied at every start: stores, clients, integrations (what exists is left)"},
     {"no-emulator", OPT_SWITCH, FIELD(no_emulator), 0, 0, "",
      "answer /emulator/* as unknown routes (404): a server shared beyond one team"},
     {"log-format", OPT_LOG_FORMAT, FIELD(log_json), 0, 0, "text|json",
      "the console's line a request and a delivery attempt: text (default) or JSON lines"},
-    {"quiet", OPT_SWITCH, FIELD(quiet), 0, 0, "", "no line a request or a delivery attempt"},
-    {"stomp-ca-file", OPT_FILE, FIELD(stomp_ca_file), 0, 0, "PATH", "PEM file of CAs trusted for stomp+ssl"},
+    {"quiet", OPT_SWITCH, FIELD(quiet), 0, 0, "",
+     "no line a request or a delivery attempt"},
     {"healthcheck", OPT_SWITCH, FIELD(healthcheck), 0, 0, "",
      "ask /health of the server at --bind/--port, exit 0 (healthy) or 1"},
 };
@@ -194,6 +231,10 @@ static bool set_option(config *cfg, const option_def *o, const char *value, cons
         *(bool *)field = ok && strcmp(value, "json") == 0;
         expected = "text or json";
         break;
+    case OPT_DAYS: /* decimals allowed: 0.0001 is under 9 s (for tests) */
+        ok = parse_seconds(value, (double)o->min, (double)o->max, false, (double *)field);
+        expected = "a number of days from 0 to 36500 (decimals allowed)";
+        break;
     }
     if (!ok) {
         if (o->kind == OPT_INTEGER)
@@ -247,10 +288,19 @@ config_result config_load(config *cfg, int argc, char **argv, char **envp, FILE 
         .token_ttl = 3600,
         .max_body = 1048576,
         .max_integrations = 100,
+        .max_text_length = 1024,
+        .max_credential_length = 255,
+        .max_stores = 10000,
+        .max_connections = 0,
+        .header_timeout = 10,
+        .body_timeout = 60,
+        .idle_timeout = 30,
+        .max_idle_connections = 1024,
         .retry_schedule = {0, 5, 30, 120, 600, 1800},
         .retry_count = 6,
         .delivery_timeout = 10,
         .delivery_concurrency = 8,
+        .retention_days = 7,
     };
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         char name[64];

@@ -30,6 +30,8 @@ static long decode(const char *s, size_t len, char *out)
                 return -1;
             out[o++] = (char)(hi * 16 + lo);
             i += 2;
+        } else if (s[i] == '\0') { /* a raw NUL byte: refused like %00 */
+            return -1;
         } else {
             out[o++] = s[i];
         }

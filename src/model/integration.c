@@ -101,6 +101,23 @@ static bool type_has_masked_keys(integration_type t)
 
 /* ---- field checks ------------------------------------------------------------------------- */
 
+static size_t text_max = INTEGRATION_TEXT_MAX_DEFAULT;
+
+void integration_set_text_max(size_t max_chars)
+{
+    text_max = max_chars;
+}
+
+/* false after reporting s longer than text_max: one list page of 100 integrations stays small */
+static bool within_text_max(json_t *errors, const char *source, const char *s)
+{
+    size_t chars = strlen(s) <= text_max ? 0 : validation_char_count(s); /* bytes ≥ chars: most need no count */
+    if (chars <= text_max)
+        return true;
+    fail_long_string(errors, source, chars, text_max, "--max-text-length");
+    return false;
+}
+
 static bool has_control_character(const char *s)
 {
     for (; *s; s++)
@@ -167,7 +184,7 @@ static void check_configuration(json_t *errors, const json_t *cfg, integration_t
             fail_short_string(errors, source);
         else if (has_control_character(s)) /* they end up in HTTP or STOMP headers */
             fail_format(errors, source, "text without control characters");
-        else
+        else if (key->kind == CFG_URL || within_text_max(errors, source, s))
             json_object_set(clean, key->name, (json_t *)v);
     }
     *out = clean;
@@ -241,10 +258,14 @@ static bool validate_data(const json_t *data, json_t *errors, integration *out)
     const char *name = require_string(errors, data, "name", "data.name");
     if (name && name[0] == '\0')
         fail_short_string(errors, "data.name");
+    else if (name)
+        within_text_max(errors, "data.name", name);
 
     const json_t *description = json_object_get(data, "description");
     if (description && !json_is_null(description) && !json_is_string(description))
         fail_type(errors, "data.description", description, "string");
+    else if (json_is_string(description))
+        within_text_max(errors, "data.description", json_string_value(description));
 
     const json_t *enabled = json_object_get(data, "enabled");
     if (enabled && !json_is_boolean(enabled))

@@ -72,6 +72,8 @@ void page_list_end(strbuf *out, const page *p, long total, const char *list_url)
     long limit = p->limit, offset = p->offset;
     long pages = total == 0 ? 0 : (total + limit - 1) / limit;
     long last_offset = pages == 0 ? 0 : (pages - 1) * limit;
+    /* saturates like the offset: page[limit]=1&page[offset]=LONG_MAX is page LONG_MAX, not LONG_MAX + 1 */
+    long current = offset / limit < LONG_MAX ? offset / limit + 1 : LONG_MAX;
     char numbers[256];
     strbuf_lit(out, "],\"links\":{\"current\":");
     write_link(out, list_url, limit, offset);
@@ -92,6 +94,6 @@ void page_list_end(strbuf *out, const page *p, long total, const char *list_url)
     snprintf(numbers, sizeof numbers,
              "},\"meta\":{\"page\":{\"limit\":%ld,\"offset\":%ld,\"current\":%ld,\"total\":%ld},"
              "\"results\":{\"total\":%ld}},\"results\":{\"total\":%ld}}",
-             limit, offset, offset / limit + 1, pages, total, total);
+             limit, offset, current, pages, total, total);
     strbuf_puts(out, numbers);
 }

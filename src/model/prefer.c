@@ -4,8 +4,11 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "payload.h"
 
 /* A whole decimal number in [min, max] written in s[0..n) (optionally in double quotes). */
 static bool number_in(const char *s, size_t n, long min, long max, long *out)
@@ -26,6 +29,14 @@ static bool number_in(const char *s, size_t n, long min, long max, long *out)
         return false;
     *out = v;
     return true;
+}
+
+/* At most 32 bytes of a refused value, for the sentence that quotes it: that sentence becomes the
+ * detail of a JSON error, so the text is kept UTF-8 (a character cut short or a byte that is not
+ * UTF-8 replaced). A newly allocated string; NULL when out of memory. */
+static char *quoted(const char *value, size_t n)
+{
+    return utf8_clean(value, n, 32);
 }
 
 static void trim(const char **s, size_t *n)
@@ -58,16 +69,20 @@ bool prefer_parse(const char *header, prefer *out, char *why, size_t why_size)
         if (name_len == 4 && strncasecmp(name, "code", 4) == 0 && !seen_code) {
             seen_code = true;
             if (!number_in(value, value_len, 400, 599, &v)) {
-                snprintf(why, why_size, "Prefer: code must be an HTTP status from 400 to 599, not \"%.*s\".",
-                         (int)(value_len > 32 ? 32 : value_len), value);
+                char *shown = quoted(value, value_len);
+                snprintf(why, why_size, "Prefer: code must be an HTTP status from 400 to 599, not \"%s\".",
+                         shown ? shown : "");
+                free(shown);
                 return false;
             }
             out->code = (int)v;
         } else if (name_len == 5 && strncasecmp(name, "delay", 5) == 0 && !seen_delay) {
             seen_delay = true;
             if (!number_in(value, value_len, 0, PREFER_DELAY_MAX_MS, &v)) {
-                snprintf(why, why_size, "Prefer: delay must be milliseconds from 0 to %d, not \"%.*s\".",
-                         PREFER_DELAY_MAX_MS, (int)(value_len > 32 ? 32 : value_len), value);
+                char *shown = quoted(value, value_len);
+                snprintf(why, why_size, "Prefer: delay must be milliseconds from 0 to %d, not \"%s\".",
+                         PREFER_DELAY_MAX_MS, shown ? shown : "");
+                free(shown);
                 return false;
             }
             out->delay_ms = v;

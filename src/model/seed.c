@@ -53,13 +53,17 @@ static bool read_integration(const json_t *item, const char *prefix, json_t *see
     json_decref(body);
 
     const char *id = json_string_value(json_object_get(item, "id"));
+    char lower[UUID_STR_LEN] = ""; /* ids are shown lower case: "A…" and "a…" are one id */
     snprintf(source, sizeof source, "%.120s.id", prefix);
-    if (!id || !id_is_uuid(id, strlen(id)))
+    if (id && id_is_uuid(id, strlen(id)))
+        for (size_t k = 0; k < UUID_STR_LEN; k++)
+            lower[k] = (char)(id[k] >= 'A' && id[k] <= 'F' ? id[k] - 'A' + 'a' : id[k]);
+    if (!lower[0])
         fail(errors, source, "Every seeded integration has an id, a UUID: a seed without ids could not be applied twice.");
-    else if (json_object_get(seen, id))
+    else if (json_object_get(seen, lower))
         fail(errors, source, "This id is given twice.");
     else
-        json_object_set_new(seen, id, json_true());
+        json_object_set_new(seen, lower, json_true());
     const json_t *created = json_object_get(item, "created_at");
     int64_t created_ms = 0;
     snprintf(source, sizeof source, "%.120s.created_at", prefix);
@@ -70,9 +74,7 @@ static bool read_integration(const json_t *item, const char *prefix, json_t *see
         integration_clear(out);
         return false;
     }
-    for (size_t k = 0; k < UUID_STR_LEN - 1; k++) /* ids are shown lower case */
-        out->id[k] = (char)(id[k] >= 'A' && id[k] <= 'F' ? id[k] - 'A' + 'a' : id[k]);
-    out->id[UUID_STR_LEN - 1] = '\0';
+    memcpy(out->id, lower, sizeof out->id);
     out->created_at_ms = out->updated_at_ms = created_ms;
     return true;
 }

@@ -66,6 +66,21 @@ void fail_short_string(json_t *errors, const char *source)
     fail_with(errors, source, detail, "String is too short (0 chars), minimum 1");
 }
 
+void fail_long_string(json_t *errors, const char *source, size_t length, size_t maximum, const char *flag)
+{
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s must be at most %zu characters long (%s).", source, maximum, flag);
+    fail_with(errors, source, detail, "String is too long (%zu chars), maximum %zu", length, maximum);
+}
+
+size_t validation_char_count(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80; /* every byte but a continuation starts a character */
+    return n;
+}
+
 void fail_format(json_t *errors, const char *source, const char *what)
 {
     char detail[256];

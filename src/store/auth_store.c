@@ -98,11 +98,24 @@ DB_QUERY(q_client_claim, "UPDATE clients SET secret_hash = ?2 WHERE client_id = 
 DB_QUERY(q_token_insert,
          "INSERT INTO tokens (token, client_id, store_id, grant_type, expires) VALUES (?1, ?2, ?3, ?4, ?5)");
 
+/* Stores are never deleted: the highest rowid is their number, read without counting rows. */
+DB_QUERY(q_store_count, "SELECT coalesce(max(rowid), 0) FROM stores");
+
+/* DB_LIMIT when the server already holds max_stores stores (0: no limit). */
+static db_status room_for_a_store(db_conn *c, long max_stores)
+{
+    int64_t stores = 0;
+    db_status result = max_stores > 0 ? db_read_int(c, db_bind(c, &q_store_count, ""), &stores) : DB_OK;
+    return result == DB_OK && stores >= max_stores && max_stores > 0 ? DB_LIMIT : result;
+}
+
 static db_status apply_token_issue(db_conn *c, db_write *w)
 {
     db_token_issue *op = (db_token_issue *)w;
     client_row client;
-    db_status result = client_ensure(c, op->client_id, op->secret_hash, &client);
+    db_status result = client_get(c, op->client_id, &client);
+    if (result == DB_NOT_FOUND && (result = room_for_a_store(c, op->max_stores)) == DB_OK)
+        result = client_ensure(c, op->client_id, op->secret_hash, &client);
     if (result != DB_OK)
         return result;
     if (op->secret_hash && !client.has_secret) { /* the first secret presented is the client's from then on */
@@ -194,5 +207,24 @@ db_status db_token_purge(db *d, int64_t now)
 {
     token_purge op = {.now = now};
     db_write_setup(&op.write, apply_token_purge);
+    return db_submit_wait(d, &op.write);
+}
+
+DB_STARTUP_QUERY(q_token_revoke_others, "DELETE FROM tokens WHERE client_id NOT IN (SELECT value FROM json_each(?1))");
+
+typedef struct token_revoke {
+    db_write write;
+    const char *client_ids_json;
+} token_revoke;
+
+static db_status apply_token_revoke(db_conn *c, db_write *w)
+{
+    return db_step_done(c, db_bind(c, &q_token_revoke_others, "t", ((token_revoke *)w)->client_ids_json));
+}
+
+db_status db_tokens_revoke_others(db *d, const char *client_ids_json)
+{
+    token_revoke op = {.client_ids_json = client_ids_json};
+    db_write_setup(&op.write, apply_token_revoke);
     return db_submit_wait(d, &op.write);
 }

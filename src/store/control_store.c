@@ -17,13 +17,14 @@ DB_QUERY(q_reset_events, "DELETE FROM events WHERE store_id = ?1");
 DB_QUERY(q_reset_observers, "DELETE FROM observers WHERE store_id = ?1");
 DB_QUERY(q_reset_integrations, "DELETE FROM integrations WHERE store_id = ?1");
 DB_QUERY(q_reset_count, "UPDATE stores SET integration_count = 0 WHERE id = ?1");
+DB_QUERY(q_reset_totals, "DELETE FROM counts WHERE store_id = ?1");
 
 /* Everything of the store but its clients and tokens. */
 static db_status empty_store(db_conn *c, const char *store_id)
 {
     static const db_query *const steps[] = {&q_reset_logs,         &q_reset_deliveries, &q_reset_resends,
                                             &q_reset_jobs,         &q_reset_events,     &q_reset_observers,
-                                            &q_reset_integrations, &q_reset_count};
+                                            &q_reset_integrations, &q_reset_count,      &q_reset_totals};
     db_status result = DB_OK;
     for (size_t i = 0; result == DB_OK && i < sizeof steps / sizeof steps[0]; i++)
         result = db_step_done(c, db_bind(c, steps[i], "t", store_id));
@@ -138,7 +139,8 @@ void db_jobs_flush_init(db_jobs_flush *op)
 }
 
 DB_QUERY(q_resend_job, "SELECT integration_id, attempts FROM jobs WHERE id = ?1 AND store_id = ?2");
-DB_QUERY(q_resend_count, "UPDATE jobs SET attempts = attempts + 1 WHERE id = ?1");
+DB_QUERY(q_resend_count, "UPDATE jobs SET attempts = attempts + 1, last_activity_at = max(last_activity_at, ?2) "
+                         "WHERE id = ?1");
 DB_QUERY(q_resend_insert, "INSERT INTO resends (id, job_id, store_id, attempt, due_at) VALUES (?1, ?2, ?3, ?4, ?5)");
 
 static db_status apply_job_resend(db_conn *c, db_write *w)
@@ -159,7 +161,7 @@ static db_status apply_job_resend(db_conn *c, db_write *w)
         return result;
     char resend_id[UUID_STR_LEN];
     id_new(resend_id);
-    result = db_step_done(c, db_bind(c, &q_resend_count, "t", op->job_id));
+    result = db_step_done(c, db_bind(c, &q_resend_count, "ti", op->job_id, now_ms()));
     if (result == DB_OK)
         result = db_step_done(c, db_bind(c, &q_resend_insert, "tttii", resend_id, op->job_id, op->store_id,
                                          (int64_t)op->attempt, now_ms()));

@@ -20,6 +20,7 @@ struct db {
     db_conn *writer;            /* the committer's */
     db_committer *committer;
     db_checkpointer *checkpointer;
+    db_pruner *pruner;          /* retention: started by db_prune_start */
     token_cache *tokens;        /* tokens presented lately */
     pthread_key_t reader_key;   /* each thread's reading connection */
     pthread_mutex_t conns_mu;   /* guards conns */
@@ -407,6 +408,15 @@ fail:
     return NULL;
 }
 
+bool db_prune_start(db *d, int64_t retention_ms)
+{
+    if (!d->pruner)
+        d->pruner = db_pruner_start(d, retention_ms);
+    if (!d->pruner)
+        fprintf(stderr, "integrationsd: cannot start the pruning thread\n");
+    return d->pruner != NULL;
+}
+
 unsigned long db_checkpoint_frames(db *d, bool *copying)
 {
     *copying = false;
@@ -417,6 +427,7 @@ void db_close(db *d)
 {
     if (!d)
         return;
+    db_pruner_stop(d->pruner); /* first: it writes through the committer */
     db_committer_stop(d->committer);
     db_checkpointer_stop(d->checkpointer);
     /* The threads that read are gone (HTTP and delivery stop first); what is left is the

@@ -17,10 +17,15 @@
 
 typedef struct db_query {
     const char *sql;
+    bool once_at_start; /* may read a whole table: run once at start, never on a request path */
 } db_query;
 
 #define DB_QUERY(name, text)                                                                                 \
-    static const db_query name __attribute__((used, section("db_queries"), aligned(sizeof(void *)))) = {text}
+    static const db_query name __attribute__((used, section("db_queries"), aligned(sizeof(void *)))) = {text, false}
+/* A statement of the start-up's housekeeping, exempt from the store test's rule that no statement
+ * reads more as the data grows. */
+#define DB_STARTUP_QUERY(name, text)                                                                         \
+    static const db_query name __attribute__((used, section("db_queries"), aligned(sizeof(void *)))) = {text, true}
 
 extern const db_query __start_db_queries[];
 extern const db_query __stop_db_queries[];
@@ -118,6 +123,13 @@ void db_checkpointer_stop(db_checkpointer *c);
 /* The frames the checkpoint thread has copied so far, and whether it is at it (for the store test). */
 unsigned long db_checkpointer_frames(db_checkpointer *c, bool *copying);
 unsigned long db_checkpoint_frames(db *d, bool *copying);
+
+/* The pruner (prune.c): a thread that deletes what is older than the retention, in small
+ * batches written through the committer. */
+typedef struct db_pruner db_pruner;
+db_pruner *db_pruner_start(db *d, int64_t retention_ms);
+/* Stops the thread (NULL does nothing); before the committer stops. */
+void db_pruner_stop(db_pruner *p);
 
 /* The committer (commit.c): one thread, one connection, batches of writes per transaction. */
 typedef struct db_committer db_committer;

@@ -12,22 +12,26 @@
 #define LOG_COLUMNS \
     "SELECT id, job_id, integration_id, attempt, succeeded, processing_time, body, status_code, error_detail, " \
     "created_at FROM logs "
-DB_QUERY(q_log_count_store, "SELECT count(*) FROM logs WHERE store_id = ?1");
+/* The totals are kept (sql/009): a list reads one row for its total, however long it is. */
+DB_QUERY(q_log_count_store, "SELECT logs FROM counts WHERE store_id = ?1 AND integration_id = ''");
 DB_QUERY(q_log_list_store, LOG_COLUMNS "WHERE store_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5");
-DB_QUERY(q_log_count_integration, "SELECT count(*) FROM logs WHERE store_id = ?1 AND integration_id = ?2");
+DB_QUERY(q_log_count_integration, "SELECT logs FROM counts WHERE store_id = ?1 AND integration_id = ?2");
 DB_QUERY(q_log_list_integration, LOG_COLUMNS "WHERE store_id = ?1 AND integration_id = ?2 "
                                              "ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5");
-DB_QUERY(q_log_count_job, "SELECT count(*) FROM logs WHERE store_id = ?1 AND integration_id = ?2 AND job_id = ?3");
+DB_QUERY(q_log_count_job, "SELECT log_count FROM jobs WHERE id = ?3 AND store_id = ?1 AND integration_id = ?2");
 DB_QUERY(q_log_list_job, LOG_COLUMNS "WHERE store_id = ?1 AND integration_id = ?2 AND job_id = ?3 "
                                      "ORDER BY created_at DESC, rowid DESC LIMIT ?4 OFFSET ?5");
 
 /* The count, then the page, in one snapshot. count and page are bound statements (NULL: failed
- * to prepare); each row of the page goes to row(st, ctx). */
+ * to prepare); each row of the page goes to row(st, ctx). A count that finds no row (no kept
+ * total yet) is 0. */
 static db_status read_page(db_conn *c, sqlite3_stmt *count, sqlite3_stmt *page,
                            void (*row)(sqlite3_stmt *st, void *ctx), void *ctx, long *total)
 {
     int64_t n = 0;
     db_status result = db_read_int(c, count, &n);
+    if (result == DB_NOT_FOUND)
+        result = DB_OK;
     *total = (long)n;
     if (result == DB_OK)
         result = db_each_row(c, page, row, ctx);
@@ -46,6 +50,25 @@ typedef struct list_visitor {
     } visit;
     void *ctx;
 } list_visitor;
+
+/* The statements of a list at each scope (its total, its page), narrowest first. */
+typedef struct scoped_list {
+    struct {
+        const db_query *count, *list;
+    } job, integration, store;
+} scoped_list;
+
+/* The narrowest scope the filter names: a job, else an integration, else the store. */
+static void pick_scope(const scoped_list *s, const char *job_id, const char *integration_id, const db_query **count,
+                       const db_query **list)
+{
+    *count = job_id ? s->job.count : integration_id ? s->integration.count : s->store.count;
+    *list = job_id ? s->job.list : integration_id ? s->integration.list : s->store.list;
+}
+
+static const scoped_list log_scopes = {{&q_log_count_job, &q_log_list_job},
+                                       {&q_log_count_integration, &q_log_list_integration},
+                                       {&q_log_count_store, &q_log_list_store}};
 
 static void log_row(sqlite3_stmt *st, void *ctx)
 {
@@ -69,14 +92,8 @@ static void log_row(sqlite3_stmt *st, void *ctx)
 db_status db_log_list(db *d, const log_filter *f, long limit, long offset, job_log_visitor visit, void *ctx,
                       long *total)
 {
-    const db_query *count_q = &q_log_count_store, *list_q = &q_log_list_store;
-    if (f->job_id) {
-        count_q = &q_log_count_job;
-        list_q = &q_log_list_job;
-    } else if (f->integration_id) {
-        count_q = &q_log_count_integration;
-        list_q = &q_log_list_integration;
-    }
+    const db_query *count_q, *list_q;
+    pick_scope(&log_scopes, f->job_id, f->integration_id, &count_q, &list_q);
     db_conn *c = db_reader(d);
     if (!c || db_read_begin(c) != DB_OK)
         return DB_ERROR;
@@ -88,7 +105,7 @@ db_status db_log_list(db *d, const log_filter *f, long limit, long offset, job_l
     return read_page(c, count, page, log_row, &rows, total);
 }
 
-DB_QUERY(q_job_count, "SELECT count(*) FROM jobs WHERE integration_id = ?2 AND store_id = ?1");
+DB_QUERY(q_job_count, "SELECT jobs FROM counts WHERE store_id = ?1 AND integration_id = ?2");
 DB_QUERY(q_job_list, "SELECT id FROM jobs WHERE integration_id = ?2 AND store_id = ?1 "
                      "ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4");
 
@@ -110,13 +127,29 @@ db_status db_job_list(db *d, const char *store_id, const char *integration_id, l
     return read_page(c, count, page, job_row, &rows, total);
 }
 
+/* The journal's filters: ?1 the store, ?2 integration, ?3 job, ?4 trigger (NULL: any), ?5
+ * succeeded (< 0: any). Three forms, each read through its own index, newest first: by job, by
+ * integration, by store. */
 #define DELIVERY_FILTER \
-    "WHERE store_id = ?1 AND (?2 IS NULL OR integration_id = ?2) AND (?3 IS NULL OR job_id = ?3) " \
+    "store_id = ?1 AND (?2 IS NULL OR integration_id = ?2) AND (?3 IS NULL OR job_id = ?3) " \
     "AND (?4 IS NULL OR trigger = ?4) AND (?5 < 0 OR succeeded = ?5) "
-DB_QUERY(q_delivery_count, "SELECT count(*) FROM deliveries " DELIVERY_FILTER);
-DB_QUERY(q_delivery_list, "SELECT id, job_id, integration_id, trigger, transport, request, response, error_detail, "
-                          "attempt, succeeded, duration_ms, started_at, finished_at FROM deliveries "
-                          DELIVERY_FILTER "ORDER BY started_at DESC, id DESC LIMIT ?6 OFFSET ?7");
+#define DELIVERY_LIST \
+    "SELECT id, job_id, integration_id, trigger, transport, request, response, error_detail, attempt, succeeded, " \
+    "duration_ms, started_at, finished_at FROM deliveries WHERE "
+#define DELIVERY_PAGE "ORDER BY started_at DESC, id DESC LIMIT ?6 OFFSET ?7"
+DB_QUERY(q_delivery_list_job, DELIVERY_LIST "job_id = ?3 AND " DELIVERY_FILTER DELIVERY_PAGE);
+DB_QUERY(q_delivery_list_integration, DELIVERY_LIST "integration_id = ?2 AND " DELIVERY_FILTER DELIVERY_PAGE);
+DB_QUERY(q_delivery_list_store, DELIVERY_LIST DELIVERY_FILTER DELIVERY_PAGE);
+/* Totals: kept for the store and for an integration (sql/009); with a job, a trigger or an
+ * outcome among the filters, counted over the index entries of the job, the integration or the
+ * store. */
+DB_QUERY(q_delivery_total, "SELECT deliveries FROM counts WHERE store_id = ?1 AND integration_id = coalesce(?2, '')");
+DB_QUERY(q_delivery_count_job, "SELECT count(*) FROM deliveries WHERE job_id = ?3 AND " DELIVERY_FILTER);
+DB_QUERY(q_delivery_count_integration, "SELECT count(*) FROM deliveries WHERE integration_id = ?2 AND " DELIVERY_FILTER);
+DB_QUERY(q_delivery_count_store, "SELECT count(*) FROM deliveries WHERE " DELIVERY_FILTER);
+static const scoped_list delivery_scopes = {{&q_delivery_count_job, &q_delivery_list_job},
+                                            {&q_delivery_count_integration, &q_delivery_list_integration},
+                                            {&q_delivery_count_store, &q_delivery_list_store}};
 
 static void delivery_row(sqlite3_stmt *st, void *ctx)
 {
@@ -128,7 +161,7 @@ static void delivery_row(sqlite3_stmt *st, void *ctx)
         .started_ms = sqlite3_column_int64(st, 11),
         .finished_ms = sqlite3_column_int64(st, 12),
     };
-    /* the text columns, in the order q_delivery_list selects them; NULL stays NULL */
+    /* the text columns, in the order DELIVERY_LIST selects them; NULL stays NULL */
     const char **texts[] = {&d.id,      &d.job_id,   &d.integration_id, &d.trigger,
                             &d.transport, &d.request, &d.response,      &d.error_detail};
     for (int i = 0; i < (int)(sizeof texts / sizeof texts[0]); i++)
@@ -139,12 +172,16 @@ static void delivery_row(sqlite3_stmt *st, void *ctx)
 db_status db_delivery_list(db *d, const delivery_filter *f, long limit, long offset, delivery_visitor visit, void *ctx,
                            long *total)
 {
+    const db_query *count_q, *list_q;
+    pick_scope(&delivery_scopes, f->job_id, f->integration_id, &count_q, &list_q);
+    if (!f->job_id && !f->trigger && f->succeeded < 0)
+        count_q = &q_delivery_total;
     db_conn *c = db_reader(d);
     if (!c || db_read_begin(c) != DB_OK)
         return DB_ERROR;
-    sqlite3_stmt *count = db_bind(c, &q_delivery_count, "ttttiii", f->store_id, f->integration_id, f->job_id,
-                                  f->trigger, (int64_t)f->succeeded, (int64_t)0, (int64_t)0);
-    sqlite3_stmt *page = db_bind(c, &q_delivery_list, "ttttiii", f->store_id, f->integration_id, f->job_id, f->trigger,
+    sqlite3_stmt *count = db_bind(c, count_q, "ttttiii", f->store_id, f->integration_id, f->job_id, f->trigger,
+                                  (int64_t)f->succeeded, (int64_t)0, (int64_t)0);
+    sqlite3_stmt *page = db_bind(c, list_q, "ttttiii", f->store_id, f->integration_id, f->job_id, f->trigger,
                                  (int64_t)f->succeeded, (int64_t)limit, (int64_t)offset);
     list_visitor rows = {.visit.delivery = visit, .ctx = ctx};
     return read_page(c, count, page, delivery_row, &rows, total);
@@ -167,8 +204,11 @@ db_status db_job_exists(db *d, const char *store_id, const char *integration_id,
 DB_QUERY(q_observers, "SELECT integration_id FROM observers WHERE store_id = ?1 AND trigger = ?2 "
                       "ORDER BY created_at, integration_id");
 DB_QUERY(q_event_insert, "INSERT INTO events (id, store_id, trigger, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-DB_QUERY(q_job_insert, "INSERT INTO jobs (id, event_id, integration_id, store_id, state, next_attempt_at, created_at) "
-                       "VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)");
+DB_QUERY(q_job_insert, "INSERT INTO jobs (id, event_id, integration_id, store_id, state, next_attempt_at, created_at, "
+                       "last_activity_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?6)");
+/* The kept totals (sql/009): one more job for the store and for its integration. */
+DB_QUERY(q_count_job_added, "INSERT INTO counts (store_id, integration_id, jobs) VALUES (?1, '', 1), (?1, ?2, 1) "
+                            "ON CONFLICT (store_id, integration_id) DO UPDATE SET jobs = jobs + 1");
 
 typedef struct id_array {
     char (*ids)[UUID_STR_LEN];
@@ -208,6 +248,8 @@ db_status db_emit_event(db_conn *c, db_write *w, const char *store_id, const cha
         id_new(job_id);
         result = db_step_done(c, db_bind(c, &q_job_insert, "ttttii", job_id, event_id, observers.ids[i], store_id,
                                          due, now));
+        if (result == DB_OK)
+            result = db_step_done(c, db_bind(c, &q_count_job_added, "tt", store_id, observers.ids[i]));
         if (result == DB_OK && jobs &&
             json_array_append_new(jobs, json_pack("{s:s, s:s, s:s}", "type", "integration-job", "id", job_id,
                                                   "integration_id", observers.ids[i])) != 0)
@@ -234,12 +276,12 @@ void db_event_emit_init(db_event_emit *op)
     db_write_setup(&op->write, apply_event_emit);
 }
 
-DB_QUERY(q_jobs_cancel, "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL "
+DB_QUERY(q_jobs_cancel, "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL, last_activity_at = ?2 "
                         "WHERE integration_id = ?1 AND state = 'pending'");
 
 db_status db_cancel_pending_jobs(db_conn *c, const char *integration_id)
 {
-    return db_step_done(c, db_bind(c, &q_jobs_cancel, "t", integration_id));
+    return db_step_done(c, db_bind(c, &q_jobs_cancel, "ti", integration_id, now_ms()));
 }
 
 /* ---- the job runner ----------------------------------------------------------------------------- */
@@ -271,21 +313,39 @@ DB_QUERY(q_jobs_running, "SELECT id, integration_id, store_id, attempts FROM job
 DB_QUERY(q_jobs_recover,
          "UPDATE jobs SET running = 0, "
          "state = CASE WHEN state = 'pending' AND attempts >= ?1 THEN 'failed' ELSE state END, "
-         "next_attempt_at = CASE WHEN state = 'pending' AND attempts < ?1 THEN ?2 ELSE NULL END "
-         "WHERE running = 1");
+         "next_attempt_at = CASE WHEN state = 'pending' AND attempts < ?1 THEN ?2 ELSE NULL END, "
+         "last_activity_at = max(last_activity_at, ?2) WHERE running = 1");
 DB_QUERY(q_log_insert, "INSERT INTO logs (id, job_id, integration_id, store_id, attempt, succeeded, processing_time, "
                        "body, status_code, error_detail, created_at) "
                        "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULLIF(?9, 0), ?10, ?11 "
                        "WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?2)");
 
+/* The kept totals (sql/009): one more log, and ?3 (0 or 1) more delivery records, for the store
+ * and for the integration. */
+DB_QUERY(q_count_logged, "INSERT INTO counts (store_id, integration_id, logs, deliveries) VALUES (?1, '', 1, ?3), "
+                         "(?1, ?2, 1, ?3) ON CONFLICT (store_id, integration_id) "
+                         "DO UPDATE SET logs = logs + 1, deliveries = deliveries + excluded.deliveries");
+/* The job's own count of logs and its last activity, for an attempt that does not finish it. */
+DB_QUERY(q_job_logged, "UPDATE jobs SET log_count = log_count + 1, last_activity_at = max(last_activity_at, ?2) "
+                       "WHERE id = ?1");
+
 /* Writes the log of an attempt made at `when` (unix ms; status_code 0: no HTTP answer, stored as
- * NULL), unless its job is gone (a reset of its store while the attempt ran). */
+ * NULL), unless its job is gone (a reset of its store while the attempt ran): *logged says which. */
 static db_status insert_log(db_conn *c, const char *log_id, const char *job_id, const char *integration_id,
-                            const char *store_id, int attempt, const attempt_result *r, int64_t when)
+                            const char *store_id, int attempt, const attempt_result *r, int64_t when, bool *logged)
 {
-    return db_step_done(c, db_bind(c, &q_log_insert, "ttttiidtiti", log_id, job_id, integration_id, store_id,
-                                   (int64_t)attempt, (int64_t)r->succeeded, r->processing_time,
-                                   r->body ? r->body : "", (int64_t)r->status_code, r->error_detail, when));
+    db_status result = db_step_done(c, db_bind(c, &q_log_insert, "ttttiidtiti", log_id, job_id, integration_id,
+                                               store_id, (int64_t)attempt, (int64_t)r->succeeded, r->processing_time,
+                                               r->body ? r->body : "", (int64_t)r->status_code, r->error_detail,
+                                               when));
+    *logged = result == DB_OK && db_changes(c) > 0;
+    return result;
+}
+
+/* Counts a log (and `deliveries` records, 0 or 1) written for the job in the store's totals. */
+static db_status count_logged(db_conn *c, const char *store_id, const char *integration_id, int deliveries)
+{
+    return db_step_done(c, db_bind(c, &q_count_logged, "tti", store_id, integration_id, (int64_t)deliveries));
 }
 
 typedef struct jobs_recover {
@@ -307,10 +367,16 @@ static void log_interrupted(sqlite3_stmt *st, void *ctx)
     attempt_result r = {.error_detail = "The server stopped during this attempt (crash or kill); its outcome is unknown"};
     char log_id[UUID_STR_LEN];
     id_new(log_id);
+    const char *job_id = (const char *)sqlite3_column_text(st, 0), *integration_id = (const char *)sqlite3_column_text(st, 1),
+               *store_id = (const char *)sqlite3_column_text(st, 2);
+    bool logged = false;
     if (rows->result == DB_OK)
-        rows->result = insert_log(rows->c, log_id, (const char *)sqlite3_column_text(st, 0),
-                                  (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-                                  sqlite3_column_int(st, 3), &r, rows->now);
+        rows->result = insert_log(rows->c, log_id, job_id, integration_id, store_id, sqlite3_column_int(st, 3), &r,
+                                  rows->now, &logged);
+    if (rows->result == DB_OK && logged)
+        rows->result = count_logged(rows->c, store_id, integration_id, 0);
+    if (rows->result == DB_OK && logged)
+        rows->result = db_step_done(rows->c, db_bind(rows->c, &q_job_logged, "ti", job_id, rows->now));
 }
 
 static db_status apply_jobs_recover(db_conn *c, db_write *w)
@@ -349,7 +415,8 @@ DB_QUERY(q_job_due, "SELECT " JOB_COLUMNS ", j.attempts + 1 "
 /* A running job's next_attempt_at is the time its attempt started. */
 DB_QUERY(q_integration_busy, "SELECT 1 FROM jobs WHERE integration_id = ?1 AND running = 1 AND next_attempt_at > ?2");
 DB_QUERY(q_job_start, "UPDATE jobs SET running = 1, attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1");
-DB_QUERY(q_job_cancel_one, "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL WHERE id = ?1");
+DB_QUERY(q_job_cancel_one, "UPDATE jobs SET state = 'cancelled', next_attempt_at = NULL, last_activity_at = ?2 "
+                           "WHERE id = ?1");
 
 /* What the claim reads, as texts: the JSON is parsed by the worker, not by the committer. */
 typedef struct claimed {
@@ -480,15 +547,15 @@ static db_status claim(db_conn *c, int64_t now, delivery_job *job, claimed *cl, 
             return db_step_done(c, db_bind(c, &q_job_start, "ti", job->id, now));
         }
         /* Gone or disabled: the job stops for good (normally already cancelled by that change). */
-        if (db_step_done(c, db_bind(c, &q_job_cancel_one, "t", job->id)) != DB_OK)
+        if (db_step_done(c, db_bind(c, &q_job_cancel_one, "ti", job->id, now)) != DB_OK)
             return DB_ERROR;
     }
 }
 
 DB_QUERY(q_job_finish, "UPDATE jobs SET running = 0, "
                        "state = CASE WHEN state = 'pending' THEN ?2 ELSE state END, "
-                       "next_attempt_at = CASE WHEN state = 'pending' AND ?2 = 'pending' THEN ?3 ELSE NULL END "
-                       "WHERE id = ?1");
+                       "next_attempt_at = CASE WHEN state = 'pending' AND ?2 = 'pending' THEN ?3 ELSE NULL END, "
+                       "log_count = log_count + ?4, last_activity_at = max(last_activity_at, ?5) WHERE id = ?1");
 
 /* Writes the log of an attempt and reschedules its job. */
 DB_QUERY(q_delivery_insert,
@@ -512,17 +579,25 @@ static db_status finish(db_conn *c, db_write *w, const job_outcome *o)
     const attempt_result *r = o->result;
     char log_id[UUID_STR_LEN];
     id_new(log_id);
-    db_status result = insert_log(c, log_id, job->id, job->it.id, job->store_id, job->attempt, r, r->ended_ms);
-    if (result == DB_OK && db_changes(c) > 0) {
+    bool logged = false;
+    db_status result = insert_log(c, log_id, job->id, job->it.id, job->store_id, job->attempt, r, r->ended_ms, &logged);
+    if (result == DB_OK && logged) {
         result = insert_delivery(c, log_id, job, r);
+        int records = result == DB_OK ? db_changes(c) : 0;
         w->delivered_store = job->store_id;
+        if (result == DB_OK)
+            result = count_logged(c, job->store_id, job->it.id, records);
     }
-    if (job->resend) /* one more attempt: the job's state and schedule stay as they are */
+    if (job->resend) { /* one more attempt: the job's state and schedule stay as they are */
+        if (result == DB_OK && logged)
+            result = db_step_done(c, db_bind(c, &q_job_logged, "ti", job->id, r->ended_ms));
         return result;
+    }
     /* A job cancelled while its attempt ran stays cancelled. */
     const char *state = r->succeeded ? "succeeded" : o->next_attempt_at < 0 ? "failed" : "pending";
     if (result == DB_OK)
-        result = db_step_done(c, db_bind(c, &q_job_finish, "tti", job->id, state, o->next_attempt_at));
+        result = db_step_done(c, db_bind(c, &q_job_finish, "ttiii", job->id, state, o->next_attempt_at,
+                                         (int64_t)logged, r->ended_ms));
     return result;
 }
 

@@ -5,7 +5,15 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import openapi_check  # noqa: E402
 from support import BIN, Server, ServerFactory  # noqa: E402
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test fails when an answer it received (on any thread) does not match openapi.json."""
+    outcome = yield
+    openapi_check.makereport_hook(call, outcome.get_result())
 
 
 def pytest_report_header(config):

@@ -14,6 +14,11 @@ import uuid
 
 import requests
 
+import openapi_check
+
+# Every answer of a server started here, through requests, is checked against openapi.json.
+openapi_check.install()
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BIN = os.environ.get("INTEGRATIONSD_BIN") or os.path.join(REPO, "build", "integrationsd")
@@ -92,6 +97,7 @@ class Server:
                     self.port = int(m.group(1))
                     self.base = f"http://127.0.0.1:{self.port}"
                     self.stdout_text = text
+                    openapi_check.register(f"127.0.0.1:{self.port}")
                     return self
             if self.proc.poll() is not None:
                 rc = self.proc.returncode
@@ -127,6 +133,7 @@ class Server:
             proc.kill()
             proc.wait()
             rc = "timeout"
+        openapi_check.unregister(f"127.0.0.1:{self.port}")  # gone: its port may serve a peer next
         self._close_files()
         self.proc = None
         self.exit_codes.append(rc)

@@ -286,3 +286,19 @@ def test_store_isolation(server):
     assert unknown.status_code == foreign.status_code == 404
     assert unknown.json()["errors"][0]["title"] == foreign.json()["errors"][0]["title"]
     assert body_json(b.get(f"{base}/logs"), 200)["data"] == []
+
+
+def test_restart_in_configured_mode_revokes_open_mode_tokens(make_server, tmp_path):
+    """A token issued in open mode to a client that is not configured stops working when the
+    server restarts with --clients; a configured client's token stays good."""
+    db = str(tmp_path / "shared.sqlite")
+    opened = make_server(db=db, name="open")
+    intruder = opened.token("intruder", "anything")
+    shop = opened.token("shop", "s3cret")
+    headers = lambda t: {"Authorization": f"Bearer {t}"}  # noqa: E731
+    assert opened.request("GET", "/v2/integrations", headers=headers(intruder)).status_code == 200
+    opened.stop()
+    configured = make_server(["--clients", "shop:s3cret"], db=db, name="configured")
+    one_error(configured.request("GET", "/v2/integrations", headers=headers(intruder)), 401,
+              "Unable to validate access token")
+    assert configured.request("GET", "/v2/integrations", headers=headers(shop)).status_code == 200

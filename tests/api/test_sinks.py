@@ -43,7 +43,11 @@ def test_newest_first_and_paginated(server, client):
 def test_answer_as_the_query_says(server):
     r = server.request("POST", SINK + "told?status=503&body=down")
     assert r.status_code == 503 and r.text == "down"
-    assert server.request("POST", SINK + "told-201?status=201").status_code == 201
+    assert r.headers["Content-Type"] == "text/plain; charset=utf-8"  # a body that is not JSON
+    r = server.request("POST", SINK + 'told?status=200&body={"ok":1}')
+    assert r.json() == {"ok": 1} and r.headers["Content-Type"] == "application/json; charset=utf-8"
+    r = server.request("POST", SINK + "told-201?status=201")
+    assert r.status_code == 201 and r.json() == {"received": True}
 
 
 def test_fail_first(server, client):

@@ -7,8 +7,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "api"))   # support.py of the API tests
 sys.path.insert(0, HERE)
 
+import openapi_check  # noqa: E402
 from support import BIN, ServerFactory  # noqa: E402
 from receiver import Receiver  # noqa: E402
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test fails when an answer it received (on any thread) does not match openapi.json."""
+    outcome = yield
+    openapi_check.makereport_hook(call, outcome.get_result())
 
 
 def pytest_report_header(config):

@@ -213,7 +213,7 @@ def test_emulator_validation_reports_every_problem(make_server):
 def test_long_secret_key_is_sent_whole(make_server, receiver):
     """§7.1 `X-MOLTIN-SECRET-KEY: <secret_key>`: a long (but accepted) secret must not be cut."""
     secret = "k" * 1500
-    srv = make_server()
+    srv = make_server(extra=["--max-text-length", "2000"])
     c = srv.client()
     c.create(hook(receiver, "/long-secret", secret=secret))
     emit(c, "order.fulfilled")

@@ -405,6 +405,13 @@ get_it() {
 check "list: 200, results.total 1, the new id" list_has_one
 check "get: 200, the name and observes as created" get_it
 check "docker health status becomes healthy" wait_healthy "$C_MAIN"
+serves_built_in() {  # $1 path, $2 text the body must hold
+    local r; r=$(http GET "$1")
+    [[ $r == "200 "* ]] && grep -qF "$2" <<<"$r"
+}
+check "the inspector page is in the image: GET /emulator/ui" serves_built_in /emulator/ui '<html'
+check "its script is in the image: GET /emulator/ui/inspector.js" serves_built_in /emulator/ui/inspector.js 'import'
+check "the OpenAPI document is in the image" serves_built_in /emulator/v1/openapi.json '"openapi": "3.1.0"'
 
 PID=$(DT=10 d inspect --format '{{.State.Pid}}' "$C_MAIN")
 UID_IN=$(DT=30 d exec "$C_MAIN" id -u 2>/dev/null)

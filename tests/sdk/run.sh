@@ -6,11 +6,6 @@
 set -eu
 cd "$(dirname "$0")"
 
-stamp=node_modules/.package-lock.sha256
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ ! -d node_modules ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  npm ci --no-audit --no-fund
-  echo "$want" > "$stamp"
-fi
+sh ../../scripts/npm-ci.sh .
 
 exec node --test --test-reporter=tap "$@"

@@ -114,12 +114,24 @@ static void test_many_pairs(void **state)
     json_decref(got);
 }
 
+/* A raw NUL byte is refused like %00: the token route reads the fields as C strings, which would
+ * end at it ("client_secret=right\0anything" read as "right"). Found by tests/fuzz/fuzz_form.c. */
+static void test_raw_nul_refused(void **state)
+{
+    (void)state;
+    const char value[] = "grant_type=client_credentials&client_secret=right\0anything";
+    assert_null(form_parse(value, sizeof value - 1));
+    const char key[] = "client_id\0x=abc";
+    assert_null(form_parse(key, sizeof key - 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_form_table),
         cmocka_unit_test(test_length_bounds_the_body),
         cmocka_unit_test(test_many_pairs),
+        cmocka_unit_test(test_raw_nul_refused),
     };
     return cmocka_run_group_tests_name("form_parse", tests, NULL, NULL);
 }

@@ -257,6 +257,8 @@ static void test_envelope_table(void **state)
 static const envelope_row big_offset_rows[] = {
     {"offset 3000000000", 25, 3000000000L, 87, 4, 120000001L, 75, 2999999975L, -1},
     {"offset at LONG_MAX", 25, LONG_MAX, 87, 4, LONG_MAX / 25 + 1, 75, LONG_MAX - 25, -1},
+    /* the page number LONG_MAX + 1 would overflow: it saturates too (found by tests/fuzz/fuzz_query.c) */
+    {"offset at LONG_MAX, limit 1", 1, LONG_MAX, 87, 87, LONG_MAX, 86, LONG_MAX - 1, -1},
 };
 
 static void test_envelope_offsets_beyond_32_bits(void **state)

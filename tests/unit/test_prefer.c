@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "prefer.h"
+#include "utf8.h"
 
 static void test_values_taken(void **state)
 {
@@ -53,11 +54,38 @@ static void test_values_refused(void **state)
     }
 }
 
+/* The sentence quotes the value and becomes the detail of a JSON error: it stays UTF-8 whatever
+ * the header holds (a byte that is not UTF-8, a character cut at the 32nd byte), or the error
+ * could not be built and the client got a 500 with no error. Found by tests/fuzz/fuzz_prefer.c. */
+static void test_refusal_is_utf8(void **state)
+{
+    (void)state;
+    static const char *const rows[] = {
+        "code=\x83",
+        "delay=\xff\xfe",
+        "code=a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+        "\xc3\xa9\xc3\xa9\xc3\xa9", /* "a" and 16 "é": the 32nd byte is half an "é" */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        prefer p;
+        char why[160] = "";
+        assert_false(prefer_parse(rows[i], &p, why, sizeof why));
+        size_t n = strlen(why);
+        for (size_t k = 0; k < n;) {
+            size_t seq = utf8_sequence((const unsigned char *)why + k, n - k);
+            if (!seq)
+                fail_msg("row %zu: byte %zu of \"%s\" is not UTF-8", i, k, why);
+            k += seq;
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values_taken),
         cmocka_unit_test(test_values_refused),
+        cmocka_unit_test(test_refusal_is_utf8),
     };
     return cmocka_run_group_tests_name("prefer_parse", tests, NULL, NULL);
 }

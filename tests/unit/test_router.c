@@ -6,9 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "router.h"
@@ -290,6 +292,92 @@ static void test_empty_table(void **state)
     assert_int_equal(params.count, 0);
 }
 
+/* ---- the OpenAPI document (openapi.json, read from the repository's root) ------------------- */
+
+static const char *const openapi_methods[] = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
+/* What route method "*" (any method) must be described as. */
+static const char *const any_method[] = {"get", "post", "put", "patch", "delete"};
+
+static json_t *load_openapi(void)
+{
+    json_error_t err;
+    json_t *doc = json_load_file("openapi.json", 0, &err);
+    if (!doc) {
+        print_error("openapi.json: %s at line %d column %d (unit tests run from the repository's root)\n", err.text,
+                    err.line, err.column);
+        fail();
+    }
+    return doc;
+}
+
+/* Every route the server serves is in the document: its pattern in paths, its method there. */
+static void test_openapi_describes_every_route(void **state)
+{
+    (void)state;
+    json_t *doc = load_openapi();
+    json_t *paths = json_object_get(doc, "paths");
+    assert_true(json_is_object(paths));
+    size_t missing = 0;
+    for (size_t i = 0; i < api_route_count; i++) {
+        const route *r = &api_routes[i];
+        json_t *item = json_object_get(paths, r->pattern);
+        bool any = strcmp(r->method, "*") == 0;
+        size_t n = any ? sizeof any_method / sizeof any_method[0] : 1;
+        for (size_t k = 0; k < n; k++) {
+            char lower[16];
+            const char *m = any ? any_method[k] : r->method;
+            size_t len = strlen(m);
+            assert_true(len < sizeof lower);
+            for (size_t c = 0; c <= len; c++)
+                lower[c] = (char)(m[c] >= 'A' && m[c] <= 'Z' ? m[c] - 'A' + 'a' : m[c]);
+            if (!json_is_object(json_object_get(item, lower))) {
+                print_error("openapi.json lacks %s %s (route %s %s of src/api/routes.c)\n", lower, r->pattern, r->method,
+                            r->pattern);
+                missing++;
+            }
+        }
+    }
+    json_decref(doc);
+    assert_int_equal(missing, 0);
+}
+
+/* Nothing invented: every operation of the document is a row of the table. */
+static void test_openapi_invents_no_route(void **state)
+{
+    (void)state;
+    json_t *doc = load_openapi();
+    json_t *paths = json_object_get(doc, "paths");
+    assert_true(json_is_object(paths));
+    const char *pattern;
+    json_t *item;
+    size_t invented = 0, operations = 0;
+    json_object_foreach(paths, pattern, item) {
+        for (size_t k = 0; k < sizeof openapi_methods / sizeof openapi_methods[0]; k++) {
+            const char *m = openapi_methods[k];
+            if (!json_object_get(item, m))
+                continue;
+            operations++;
+            bool served = false;
+            for (size_t i = 0; i < api_route_count && !served; i++) {
+                const route *r = &api_routes[i];
+                if (strcmp(r->pattern, pattern) != 0)
+                    continue;
+                if (strcasecmp(r->method, m) == 0)
+                    served = true;
+                for (size_t a = 0; strcmp(r->method, "*") == 0 && a < sizeof any_method / sizeof any_method[0]; a++)
+                    served = served || strcmp(any_method[a], m) == 0;
+            }
+            if (!served) {
+                print_error("openapi.json describes %s %s, which src/api/routes.c does not serve\n", m, pattern);
+                invented++;
+            }
+        }
+    }
+    json_decref(doc);
+    assert_int_equal(invented, 0);
+    assert_true(operations >= api_route_count);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +388,8 @@ int main(void)
         cmocka_unit_test(test_four_captures),
         cmocka_unit_test(test_allow_does_not_overflow),
         cmocka_unit_test(test_empty_table),
+        cmocka_unit_test(test_openapi_describes_every_route),
+        cmocka_unit_test(test_openapi_invents_no_route),
     };
     return cmocka_run_group_tests_name("router_match", tests, NULL, NULL);
 }

@@ -18,40 +18,19 @@
 
 #include "db.h"
 #include "db_internal.h"
+#include "store_fixture.h"
 #include "integration.h"
 #include "timestamp.h"
 
-#define STORE_CLIENT "unit-client"
+#define STORE_CLIENT STORE_FIXTURE_CLIENT
 
-typedef struct fixture {
-    char dir[64];
-    char path[96];
-    db *d;
-    char store_id[UUID_STR_LEN];
-} fixture;
+typedef store_fixture fixture;
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    /* mkdtemp replaces the six X of the pattern with a unique name */
-    snprintf(f->dir, sizeof f->dir, "/tmp/integrationsd-store-%s", "XX" "XX" "XX");
-    if (!f || !mkdtemp(f->dir))
+    if (!f || !store_fixture_open(f, "store"))
         return -1;
-    snprintf(f->path, sizeof f->path, "%s/db.sqlite", f->dir);
-    f->d = db_open(f->path);
-    if (!f->d)
-        return -1;
-    db_token_issue op;
-    db_token_issue_init(&op);
-    op.client_id = STORE_CLIENT;
-    op.secret_hash = "aa";
-    op.token = "unit-token";
-    op.grant = GRANT_CLIENT_CREDENTIALS;
-    op.expires = 4102444800;
-    client_row row;
-    if (db_submit_wait(f->d, &op.write) != DB_OK || db_client_find(f->d, STORE_CLIENT, &row) != DB_OK)
-        return -1;
-    memcpy(f->store_id, row.store_id, sizeof f->store_id);
     *state = f;
     return 0;
 }
@@ -59,13 +38,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    db_close(f->d);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    bool removed = store_fixture_close(f);
     free(f);
-    return 0;
+    return removed ? 0 : -1;
 }
 
 /* A valid integration (id and times set) observing `events` (a JSON array text). */
@@ -354,7 +329,8 @@ static bool grows_with_data(sqlite3 *conn, const char *detail)
 {
     if (strstr(detail, "TEMP B-TREE"))
         return true;
-    if (strncmp(detail, "SCAN ", 5) != 0 || strcmp(detail, "SCAN CONSTANT ROW") == 0)
+    /* "SCAN CONSTANT ROW", "SCAN 2 CONSTANT ROWS": a VALUES list, not data */
+    if (strncmp(detail, "SCAN ", 5) != 0 || strstr(detail, "CONSTANT ROW"))
         return false;
     return !index_is_partial(conn, detail);
 }
@@ -367,6 +343,8 @@ static void test_no_statement_scans_or_sorts(void **state)
     size_t count = (size_t)(__stop_db_queries - __start_db_queries), bad = 0;
     assert_true(count >= 40); /* every store file's statements are linked in */
     for (const db_query *q = __start_db_queries; q < __stop_db_queries; q++) {
+        if (q->once_at_start)
+            continue;
         char *eqp = NULL;
         assert_true(asprintf(&eqp, "EXPLAIN QUERY PLAN %s", q->sql) > 0);
         sqlite3_stmt *st;
