@@ -9,31 +9,10 @@
 # Env: INTEGRATIONSD_BIN (build/integrationsd).
 set -eu
 BIN=${INTEGRATIONSD_BIN:-build/integrationsd}
-for tool in wrk curl; do
-    command -v $tool >/dev/null || { echo "delayed: $tool is not installed" >&2; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
 [ -x "$BIN" ] || { echo "delayed: $BIN is missing (run make first)" >&2; exit 1; }
-
-dir=$(mktemp -d)
-pids=""
-cleanup() {
-    set +e
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
-
-"$BIN" --port 0 --db "$dir/db" --quiet >"$dir/out" 2>"$dir/err" &
-pids="$pids $!"
-n=0
-until grep -q '^listening on ' "$dir/out"; do
-    n=$((n + 1))
-    [ $n -le 200 ] || { echo "delayed: the server did not start:" >&2; cat "$dir/err" >&2; exit 1; }
-    sleep 0.05
-done
-base=$(sed -n 's/^listening on //p' "$dir/out")
+bench_setup delayed wrk curl
+bench_serve "$dir/out" "$dir/err" "$BIN" --port 0 --db "$dir/db" --quiet
 tok=$(curl -s "$base/oauth/access_token" -d grant_type=client_credentials -d client_id=bench -d client_secret=b |
     sed -n 's/.*"access_token":"\([0-9a-f]*\)".*/\1/p')
 id=$(curl -s "$base/v2/integrations" -H "Authorization: Bearer $tok" -H "Content-Type: application/json" \

@@ -23,21 +23,9 @@ ROWS=${ROWS:-100000}
 SMALL=100
 DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-32}
-for tool in wrk curl python3; do
-    command -v $tool >/dev/null || { echo "retention: $tool is not installed" >&2; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
 [ -x "$BIN" ] || { echo "retention: $BIN is missing (run make first)" >&2; exit 1; }
-
-dir=$(mktemp -d)
-pids=""
-cleanup() {
-    set +e
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
+bench_setup retention wrk curl python3
 die() { echo "retention: $*" >&2; exit 1; }
 calc() { awk "BEGIN { print ($1) ? 1 : 0 }"; }
 
@@ -45,17 +33,7 @@ calc() { awk "BEGIN { print ($1) ? 1 : 0 }"; }
 start() {
     db=$1; shift
     : >"$dir/out"
-    "$BIN" --port 0 --db "$db" --quiet "$@" >"$dir/out" 2>"$dir/err" &
-    pid=$!; pids="$pids $pid"
-    n=0
-    until grep -q '^listening on ' "$dir/out"; do
-        n=$((n + 1))
-        if [ $n -gt 400 ] || ! kill -0 "$pid" 2>/dev/null; then
-            echo "retention: the server did not start:" >&2; cat "$dir/err" >&2; exit 1
-        fi
-        sleep 0.05
-    done
-    base=$(sed -n 's/^listening on //p' "$dir/out")
+    BENCH_START_SECONDS=20 bench_serve "$dir/out" "$dir/err" "$BIN" --port 0 --db "$db" --quiet "$@"
 }
 stop() {
     kill "$1" 2>/dev/null || true

@@ -16,43 +16,22 @@ CONNECTIONS=${CONNECTIONS:-32}
 ROWS=100000        # the "big store" of the 100 000-row figure
 FILL_SECONDS=60    # at most this long filling it
 EVENTS=2000        # x 20 integrations = 40 000 delivery jobs
-for tool in wrk curl python3; do
-    command -v $tool >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
 for bin in "$IBIN" "$BBIN"; do
     [ -x "$bin" ] || { echo "bench: $bin is missing (build it first)" >&2; exit 1; }
 done
 started=$(date +%s)
 
-dir=$(mktemp -d)
-pids=""
-cleanup() {
-    set +e
-    for p in $pids; do kill "$p" 2>/dev/null; done     # load generators and servers at once,
-    for p in $pids; do wait "$p" 2>/dev/null; done     # then wait for each
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
+bench_setup bench wrk curl python3
 
 # --- helpers ----------------------------------------------------------------------------------
 # start NAME BIN [ARGS]: a server on a free port and a fresh database; sets pid and base.
 start() {
     name=$1; shift
-    "$@" --port 0 --db "$dir/$name.db" >"$dir/$name.out" 2>"$dir/$name.err" &
-    pid=$!; pids="$pids $pid"
-    n=0
-    until grep -q '^listening on ' "$dir/$name.out"; do
-        n=$((n + 1))
-        if [ $n -gt 200 ] || ! kill -0 "$pid" 2>/dev/null; then
-            echo "bench: $name ($1) did not start:" >&2; cat "$dir/$name.err" >&2; exit 1
-        fi
-        sleep 0.05
-    done
-    base=$(sed -n 's/^listening on //p' "$dir/$name.out" | head -1)
+    bench_serve "$dir/$name.out" "$dir/$name.err" "$@" --port 0 --db "$dir/$name.db"
 }
 # fg OUT CMD...: CMD in the background (stdout to OUT), waited for: a signal interrupts the wait at
-# once, and cleanup stops CMD by PID like the servers. Returns CMD's status.
+# once, and bench_cleanup stops CMD by PID like the servers. Returns CMD's status.
 fg() {
     out=$1; shift
     "$@" >"$out" &

@@ -35,9 +35,7 @@ MIXED_RATE=${MIXED_RATE:-40}
 RETENTION_DAYS=${RETENTION_DAYS:-0.0002}
 HELPER=$(dirname "$0")/attackers.py
 CLIENT_CONNS=4
-for tool in python3 curl; do
-    command -v $tool >/dev/null || { echo "soak: $tool is not installed" >&2; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
 [ -x "$BIN" ] || { echo "soak: $BIN is missing (run make first)" >&2; exit 1; }
 [ -f "$HELPER" ] || { echo "soak: $HELPER is missing" >&2; exit 1; }
 started=$(date +%s)
@@ -52,16 +50,7 @@ if [ "$(ulimit -n)" -lt $((ATTACKERS + 200)) ]; then
     echo "soak: the open-file limit ($(ulimit -n), hard $hard) is too low for $ATTACKERS connections" >&2; exit 1
 fi
 
-dir=$(mktemp -d)
-pids=""
-cleanup() {
-    set +e
-    for p in $pids; do kill "$p" 2>/dev/null; done     # load, attackers and server at once,
-    for p in $pids; do wait "$p" 2>/dev/null; done     # then wait for each
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
+bench_setup soak python3 curl
 
 # bg OUT CMD...: CMD in the background, stdout to OUT (stderr to OUT.err); sets bpid.
 bg() {
@@ -91,17 +80,8 @@ if "$dir/integrationsd" --help 2>&1 | grep -q -- '--retention'; then
     retention="--retention $RETENTION_DAYS"
 fi
 # shellcheck disable=SC2086
-"$dir/integrationsd" --port 0 --db "$dir/soak.db" $retention >"$dir/server.log" 2>"$dir/server.err" &
-spid=$!; pids="$pids $spid"
-n=0
-until grep -qs '^listening on ' "$dir/server.log"; do
-    n=$((n + 1))
-    if [ $n -gt 200 ] || ! kill -0 "$spid" 2>/dev/null; then
-        echo "soak: the server did not start:" >&2; cat "$dir/server.err" >&2; exit 1
-    fi
-    sleep 0.05
-done
-base=$(sed -n 's/^listening on //p' "$dir/server.log" | head -1)
+bench_serve "$dir/server.log" "$dir/server.err" "$dir/integrationsd" --port 0 --db "$dir/soak.db" $retention
+spid=$pid
 port=${base##*:}
 token() {
     curl -s "$base/oauth/access_token" -d grant_type=client_credentials -d "client_id=$1" -d client_secret=soak |
